@@ -1,0 +1,73 @@
+"""The pipeline, in one place: load -> validate -> build the statement -> render HTML and PDF -> write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from confgen import rules
+from confgen.diagnostics import Report
+from confgen.output import write_atomic
+from confgen.profile import Profile
+from confgen.render import render_html
+from confgen.source import load
+from confgen.statement import build_statement
+from confgen.validate import validate
+
+OUTPUT_SUFFIXES = (".html", ".pdf")
+
+
+@dataclass
+class Result:
+    report: Report
+    profile: Profile | None = None
+    written: list[Path] = field(default_factory=list)
+
+
+def check(path: Path, shown_as: str | None = None) -> Result:
+    """Load and validate one profile. ``shown_as`` is how diagnostics name the file (default: the path)."""
+    report = Report(shown_as or str(path))
+    source = load(path, report)
+    profile = validate(source, report) if source is not None else None
+    return Result(report, profile)
+
+
+def outputs(path: Path, out_dir: Path) -> list[Path]:
+    """Where a build of ``path`` writes: named after the profile's file stem, never after its content."""
+    return [out_dir / f"{path.stem}{suffix}" for suffix in OUTPUT_SUFFIXES]
+
+
+def build(path: Path, out_dir: Path, shown_as: str | None = None) -> Result:
+    """Validate, then render and write; a profile with errors writes nothing."""
+    result = check(path, shown_as)
+    if result.profile is None or result.report.has_errors:
+        return result
+    targets = outputs(path, out_dir)
+    if path.resolve() in {target.resolve() for target in targets}:
+        result.report.add(rules.F102, None, f"the output {path.name} would overwrite the profile itself")
+        return result
+
+    statement = build_statement(result.profile)
+    try:
+        html = render_html(statement)
+    except jinja2.TemplateError as error:
+        result.report.add(rules.R401, None, f"the HTML template failed: {error}")
+        return result
+    from confgen.pdf import html_to_pdf  # WeasyPrint is imported only when a PDF is made
+
+    try:
+        pdf = html_to_pdf(html, result.profile.document.date)
+    except Exception as error:  # the PDF engine's failures are many and undocumented; report, never crash
+        result.report.add(rules.R401, None, f"the PDF engine failed: {type(error).__name__}: {error}")
+        return result
+
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for target, data in zip(targets, (html.encode("utf-8"), pdf), strict=True):
+            write_atomic(target, data)
+            result.written.append(target)
+    except OSError as error:
+        result.report.add(rules.F102, None, f"cannot write to {out_dir}: {error.strerror or error}")
+    return result

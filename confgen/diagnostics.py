@@ -1,0 +1,72 @@
+"""Diagnostics: every problem a user can cause, with where it is, gathered before anything is reported.
+
+A diagnostic prints as ``path:line:col: severity RULE-ID message`` (line and column are 1-based), or as
+``path: severity RULE-ID message`` where no line exists (a file that cannot be read).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import yaml
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A check confgen makes. ``exit_code`` is what an error of this rule makes the command return."""
+
+    id: str
+    severity: Severity
+    summary: str
+    exit_code: int = 1
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    path: str
+    line: int | None
+    column: int | None
+    rule: Rule
+    message: str
+
+    @property
+    def severity(self) -> Severity:
+        return self.rule.severity
+
+    def format(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}:{self.column or 1}"
+        return f"{where}: {self.severity} {self.rule.id} {self.message}"
+
+
+@dataclass
+class Report:
+    """The diagnostics of one profile, in the order a reader meets them in the file."""
+
+    path: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def add(self, rule: Rule, at: yaml.Node | yaml.Mark | None, message: str) -> None:
+        mark = at.start_mark if isinstance(at, yaml.Node) else at
+        line = None if mark is None else mark.line + 1
+        column = None if mark is None else mark.column + 1
+        self.diagnostics.append(Diagnostic(self.path, line, column, rule, message))
+
+    def add_at(self, rule: Rule, line: int | None, column: int | None, message: str) -> None:
+        self.diagnostics.append(Diagnostic(self.path, line, column, rule, message))
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+    def sorted(self) -> list[Diagnostic]:
+        # Diagnostics without a line (the file itself) come first; the sort is stable otherwise.
+        return sorted(self.diagnostics, key=lambda d: (d.line or 0, d.column or 0))
+
+    def exit_code(self) -> int:
+        return max((d.rule.exit_code for d in self.diagnostics if d.severity is Severity.ERROR), default=0)

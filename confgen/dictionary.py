@@ -1,0 +1,62 @@
+"""Related fields: DICOM command elements (group 0000), resolved through pydicom's data dictionary."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from dataclasses import dataclass
+
+from pydicom import datadict
+
+_TAG = re.compile(r"\(\s*([0-9A-Fa-f]{4})\s*,\s*([0-9A-Fa-f]{4})\s*\)")
+
+
+@dataclass(frozen=True)
+class CommandElement:
+    tag: int
+    keyword: str
+    name: str
+
+    @property
+    def tag_text(self) -> str:
+        return f"({self.tag >> 16:04X},{self.tag & 0xFFFF:04X})"
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.tag_text}"
+
+
+class NotACommandElement(ValueError):
+    """The text names no command element; the message says why, in words for the profile's author."""
+
+
+@functools.cache
+def _command_keywords() -> tuple[str, ...]:
+    return tuple(sorted(keyword for keyword, tag in datadict.keyword_dict.items() if tag >> 16 == 0 and keyword))
+
+
+def element(tag: int) -> CommandElement:
+    """The command element for a tag of the standard's own data (known to exist)."""
+    return CommandElement(tag, datadict.keyword_for_tag(tag), datadict.dictionary_description(tag))
+
+
+def resolve(text: str) -> CommandElement:
+    """A keyword (``ErrorComment``) or a tag (``(0000,0902)``) -> the command element it names."""
+    match = _TAG.fullmatch(text.strip())
+    if match:
+        tag = int(match[1] + match[2], 16)
+        if not datadict.dictionary_has_tag(tag):
+            raise NotACommandElement(f"{text} is not in pydicom's data dictionary")
+    else:
+        found = datadict.tag_for_keyword(text.strip())
+        if found is None:
+            close = difflib.get_close_matches(text.strip(), _command_keywords(), n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            raise NotACommandElement(f"{text!r} is not a DICOM keyword{hint}")
+        tag = found
+    if tag >> 16 != 0:
+        name = datadict.dictionary_description(tag)
+        raise NotACommandElement(
+            f"{text} is {name} ({tag >> 16:04X},{tag & 0xFFFF:04X}), a data element, not a command element "
+            "(group 0000)")
+    return element(tag)

@@ -1,0 +1,31 @@
+"""Where the files that ship with confgen are: the standard's data, the templates, the example profile.
+
+The standard's data lives inside the package. The templates and the example profile live at the top of the
+repository (``templates/``, ``profiles/``); a wheel carries them inside the package (see pyproject.toml), so
+an installed confgen looks there first and a checkout falls back to the repository's folders.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+STANDARD_DIR = PACKAGE_DIR / "standard"
+EXAMPLE_PROFILE_NAME = "acme-ct.yaml"
+
+
+def _shipped_dir(name: str) -> Path:
+    installed = PACKAGE_DIR / name
+    if installed.is_dir():
+        return installed
+    return PACKAGE_DIR.parent / name
+
+
+def templates_dir() -> Path:
+    """The packaged Jinja templates and stylesheet."""
+    return _shipped_dir("templates")
+
+
+def example_profile() -> Path:
+    """The bundled example profile that ``confgen build`` builds when given no profile."""
+    return _shipped_dir("profiles") / EXAMPLE_PROFILE_NAME

@@ -1,0 +1,82 @@
+"""Load: read a profile file and compose its YAML into nodes that keep line, column and the characters typed.
+
+The profile is composed, never constructed: no YAML tag can build an object, and a key written ``0122``
+without quotes stays the characters "0122" instead of YAML 1.1's octal 82 (the validator reads ``node.value``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from confgen import rules
+from confgen.diagnostics import Report
+
+# libyaml's parser is about ten times faster; the pure-Python one is the fallback where it is missing.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path
+    text: str
+    root: yaml.Node
+
+
+def load(path: Path, report: Report) -> Source | None:
+    """Read and compose one profile; problems go to ``report`` and give ``None``."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        report.add(rules.F101, None, f"cannot read the profile: {error.strerror or error}")
+        return None
+    text = _decode(data, report)
+    if text is None:
+        return None
+    root = _compose(text, report)
+    if root is None:
+        return None
+    return Source(path, text, root)
+
+
+def _decode(data: bytes, report: Report) -> str | None:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = data[: error.start]
+        line = before.count(b"\n") + 1
+        column = error.start - (before.rfind(b"\n") + 1) + 1
+        report.add_at(rules.Y101, line, column,
+                      f"the file is not UTF-8 text: byte 0x{data[error.start]:02X} cannot start a character here; "
+                      "save the profile as UTF-8")
+        return None
+
+
+def _compose(text: str, report: Report) -> yaml.Node | None:
+    try:
+        documents = yaml.compose_all(text, Loader=_LOADER)
+        root = next(documents, None)
+        second = next(documents, None)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        problem = error.problem or "invalid YAML"
+        context = f" ({error.context})" if error.context else ""
+        report.add(rules.Y102, mark, f"YAML syntax error: {problem}{context}")
+        return None
+    except yaml.YAMLError as error:
+        report.add(rules.Y102, None, f"YAML syntax error: {error}")
+        return None
+    except RecursionError:
+        report.add_at(rules.Y102, 1, 1, "YAML syntax error: the nesting is too deep to read")
+        return None
+    if second is not None:
+        report.add(rules.Y103, second, "a profile is one YAML document; this file starts another one here")
+        return None
+    if root is None:
+        report.add_at(rules.Y106, 1, 1, "the profile is empty; `confgen init` writes a starting profile")
+        return None
+    return root

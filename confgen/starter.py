@@ -1,0 +1,69 @@
+"""``confgen init``: a starting profile with every row of every table the template has, each a placeholder.
+
+The rows come from the standard's data, so a service added there appears here without code. Every
+placeholder is a ``<...>`` token, which ``confgen validate`` reports (S208) until it is replaced.
+"""
+
+from __future__ import annotations
+
+from confgen.profile import FORMAT_VERSION
+from confgen.standard import Standard, TemplateTable, load_standard
+from confgen.validate import entry_kind
+
+HEADER = """\
+# A starting confgen profile. Replace every <...> placeholder with what the application really does, delete
+# the role (scu or scp) the application does not have, then run: confgen validate {name}
+# An SCP row the application never sends is written  "B007": {{sent: false}}  instead of a condition.
+# Quote status codes ("0122", not 0122): YAML reads an unquoted 0122 as a number.
+"""
+
+
+def starter_profile(name: str, edition: str) -> str:
+    standard = load_standard(edition)
+    lines = [HEADER.format(name=name).rstrip("\n")]
+    lines += [
+        f"confgen: {FORMAT_VERSION}",
+        f'standard: "{edition}"',
+        "document:",
+        '  manufacturer: "<manufacturer>"',
+        '  product: "<commercial product name>"',
+        '  product_version: "<product version>"',
+        '  date: "<YYYY-MM-DD>"                   # the document\'s date, ISO 8601',
+        '  document_number: "<document number>"  # optional',
+        "  revisions:                             # optional revision history",
+        '    - revision: "<revision>"',
+        '      date: "<YYYY-MM-DD>"',
+        '      description: "<what changed>"',
+        "services:",
+    ]
+    for key, service in standard.services.items():
+        lines.append(f"  {key}:")
+        for role, table in service.roles.items():
+            lines += _role_lines(standard, role, table)
+    return "\n".join(lines) + "\n"
+
+
+def _role_lines(standard: Standard, role: str, table: TemplateTable) -> list[str]:
+    kind = entry_kind(table)
+    doing = "does on receiving each status" if kind == "behavior" else "sends each status"
+    lines = [
+        f"    # PS3.2 {standard.edition} Table {table.table}: when the application, as {role.upper()}, {doing}.",
+        f"    {role}:",
+        "      statuses:",
+    ]
+    for row in table.rows:
+        comment = f"  # {row.status}: {row.meaning}"
+        if row.printed:
+            comment += f" (the template prints {row.printed}; PS3.7 assigns {row.codes})"
+        if kind == "behavior":
+            lines.append(f'        "{row.codes}": "<behavior on {row.meaning}>"{comment}')
+        else:
+            lines += [
+                f'        "{row.codes}":{comment}',
+                f'          condition: "<when the application sends {row.meaning}>"',
+            ]
+            if table.has_related_fields:
+                lines.append("          related_fields: []  # fields that detail it, such as [ErrorComment]")
+    if table.other is not None:
+        lines.append(f'        other: "<behavior on any other status code>"  # {table.other.meaning}')
+    return lines

@@ -1,0 +1,163 @@
+"""The completed statement: a validated profile joined with the template's rows, in the order they print.
+
+Templates read only what is here. Numbers follow Annex N without its leading "N." ("Table 7-42"), as the
+template asks a statement to number its own content; each table still cites the PS3.2 table it completes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from confgen import __version__
+from confgen.dictionary import CommandElement
+from confgen.profile import Document, Profile, RoleProfile, StatusEntry
+from confgen.standard import CodeRange, Standard, TemplateRow, TemplateTable, load_standard
+
+NOT_SENT = "The application does not send this status."
+
+
+@dataclass(frozen=True)
+class Row:
+    service_status: str
+    further_meaning: str
+    code: str
+    text: str  # the behavior (SCU) or condition (SCP)
+    related_fields: tuple[CommandElement, ...] = ()
+    sent: bool = True
+    note: int | None = None  # number of the table note that explains this row
+    catch_all: bool = False  # the "Other Status Codes" row, whose code cell is words, not a code
+
+
+@dataclass(frozen=True)
+class Table:
+    number: str
+    heading: str
+    label: str
+    cites: str
+    title: str
+    text: str
+    columns: tuple[str, ...]
+    rows: tuple[Row, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def has_related_fields(self) -> bool:
+        return "Related Fields" in self.columns
+
+
+@dataclass(frozen=True)
+class ServiceSection:
+    key: str
+    number: str
+    title: str
+    tables: tuple[Table, ...]
+
+
+@dataclass(frozen=True)
+class Heading:
+    number: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Statement:
+    document: Document
+    title: str
+    standard: str
+    generator: str
+    status_codes: Heading
+    dimse_services: Heading
+    services: tuple[ServiceSection, ...]
+
+
+def document_number(annex_n_number: str) -> str:
+    """Annex N numbers "N.7.3.2.5" and "N.7-42"; the statement itself numbers them "7.3.2.5" and "7-42"."""
+    return annex_n_number.removeprefix("N.")
+
+
+def build_statement(profile: Profile) -> Statement:
+    standard = load_standard(profile.standard)
+    sections = []
+    for key, service in standard.services.items():
+        roles = profile.services.get(key)
+        if not roles:
+            continue  # Annex N: a subsection that does not apply is removed whole
+        tables = tuple(_table(standard, key, table, roles[role]) for role, table in service.roles.items()
+                       if role in roles)
+        sections.append(ServiceSection(key, document_number(service.number), service.title, tables))
+    document = profile.document
+    return Statement(
+        document=document,
+        title=f"{document.manufacturer} {document.product} {document.product_version} DICOM Conformance Statement",
+        standard=f"DICOM PS3.2 {standard.edition}",
+        generator=f"confgen {__version__}",
+        status_codes=_heading(standard, "status_codes"),
+        dimse_services=_heading(standard, "dimse_services"),
+        services=tuple(sections),
+    )
+
+
+def _heading(standard: Standard, key: str) -> Heading:
+    section = standard.sections[key]
+    return Heading(document_number(section.number), section.title, section.text)
+
+
+def _table(standard: Standard, service: str, template: TemplateTable, role: RoleProfile) -> Table:
+    label = f"Table {document_number(template.table)}"
+    notes: list[str] = []
+    rows = []
+    for template_row in template.rows:
+        entry = role.entry(template_row.codes)
+        assert entry is not None, "validation guarantees every template row"
+        note = None
+        if template_row.correction:
+            notes.append(template_row.correction)
+            note = len(notes)
+        rows.append(_template_row(template_row, entry, note))
+    listed = {row.codes for row in template.rows}
+    additional = sorted((e for e in role.entries if e.codes is not None and e.codes not in listed),
+                        key=lambda e: e.codes or CodeRange(0, 0))
+    rows.extend(_additional_row(standard, service, entry) for entry in additional)
+    other = role.entry(None)
+    if template.other is not None and other is not None:
+        # "anything else" only reads right after every code that is listed, so it stays last.
+        rows.append(Row(template.other.status, template.other.meaning, template.other.code, other.text or "",
+                        catch_all=True))
+    return Table(
+        number=document_number(template.number),
+        heading=template.heading,
+        label=label,
+        cites=f"PS3.2 Table {template.table}",
+        title=template.title,
+        text=template.text.replace("{table}", label),
+        columns=template.columns,
+        rows=tuple(rows),
+        notes=tuple(notes),
+    )
+
+
+def _template_row(row: TemplateRow, entry: StatusEntry, note: int | None) -> Row:
+    return Row(
+        service_status=row.status,
+        further_meaning=entry.further_meaning or row.meaning,
+        code=str(row.codes),
+        text=entry.text if entry.sent and entry.text else NOT_SENT,
+        related_fields=entry.related_fields,
+        sent=entry.sent,
+        note=note,
+    )
+
+
+def _additional_row(standard: Standard, service: str, entry: StatusEntry) -> Row:
+    assert entry.codes is not None
+    code = entry.codes.first
+    defined = standard.meaning(service, code)
+    status_class = defined.status_class if defined else standard.status_class(code)
+    return Row(
+        service_status=status_class or "",
+        further_meaning=entry.further_meaning or (defined.meaning if defined else ""),
+        code=str(entry.codes),
+        text=entry.text or "",
+        related_fields=entry.related_fields,
+    )

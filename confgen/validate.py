@@ -1,0 +1,492 @@
+"""Validate: check a composed profile against the profile format and the standard; gather every problem.
+
+The checks walk the YAML nodes, so each diagnostic points at the key or value it is about; something missing
+is reported at the key of the mapping it is missing from. Only keys the format knows are descended into.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from collections.abc import Sequence
+from typing import Literal
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from confgen import dictionary, rules
+from confgen.diagnostics import Report
+from confgen.profile import FORMAT_VERSION, Document, Profile, Revision, RoleProfile, StatusEntry
+from confgen.source import Source
+from confgen.standard import CodeRange, Standard, TemplateTable, available_editions, load_standard
+
+_YAML = "tag:yaml.org,2002:"
+_STR, _INT, _BOOL, _NULL, _TIMESTAMP = (_YAML + t for t in ("str", "int", "bool", "null", "timestamp"))
+_PLAIN_TAGS = {_YAML + name for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CODE_WITH_X = re.compile(r"[0-9A-F]{1,3}X{1,3}")
+
+# Text that a template or a starting profile leaves behind; a statement must not be published with any of it.
+LEFTOVERS = (
+    re.compile(r"\b(?:TODO|TBD|FIXME)\b", re.IGNORECASE),
+    re.compile(r"\[\s*(?:Describe|List|Document|Provide|Specify|Insert|Add|Remove|Delete|Replace|Enter|Explain"
+               r"|In the|For each|If|Use)\b[^\]]*\]?", re.IGNORECASE),
+    re.compile(r"<[A-Za-z][^<>\n]*>"),
+)
+
+PROFILE_KEYS = ("confgen", "standard", "document", "services")
+DOCUMENT_KEYS = ("manufacturer", "product", "product_version", "date", "document_number", "revisions")
+DOCUMENT_REQUIRED = DOCUMENT_KEYS[:4]
+REVISION_KEYS = ("revision", "date", "description")
+BEHAVIOR_KEYS = ("behavior", "further_meaning")
+CONDITION_KEYS = ("condition", "related_fields", "sent", "further_meaning")
+
+Kind = Literal["behavior", "condition"]
+
+
+def validate(source: Source, report: Report) -> Profile | None:
+    """The profile in ``source`` if it has no errors; every problem found goes to ``report``."""
+    return _Validator(report).profile(source)
+
+
+def entry_kind(table: TemplateTable) -> Kind:
+    # Annex N: an SCU table says what the application does on each status, an SCP table when it sends it.
+    return "behavior" if table.role == "scu" else "condition"
+
+
+class Fields(dict[str, Node]):
+    """The values of a checked mapping by key, and the key nodes, which is where diagnostics point."""
+
+    def __init__(self, at: Node) -> None:
+        super().__init__()
+        self.at = at
+        self.keys_at: dict[str, Node] = {}
+
+
+def _suggest(key: str, known: Sequence[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+class _Validator:
+    def __init__(self, report: Report) -> None:
+        self.report = report
+
+    # -- the profile ------------------------------------------------------------------------------------------
+
+    def profile(self, source: Source) -> Profile | None:
+        top = self.mapping(source.root, source.root, PROFILE_KEYS, PROFILE_KEYS, "the profile")
+        if top is None:
+            return None
+        if "confgen" in top and not self.format_version(top["confgen"]):
+            return None  # another format: the rest of the checks would only mislead
+        standard = self.standard(top["standard"]) if "standard" in top else None
+        document = self.document(top) if "document" in top else None
+        services = self.services(top, standard) if "services" in top and standard else None
+        if self.report.has_errors or standard is None or document is None or services is None:
+            return None
+        return Profile(source.path, standard.edition, document, services)
+
+    def format_version(self, node: Node) -> bool:
+        if isinstance(node, ScalarNode) and node.tag == _INT and node.value == str(FORMAT_VERSION):
+            return True
+        shown = node.value if isinstance(node, ScalarNode) else self.shape(node)
+        self.report.add(rules.S204, node, f"confgen: {shown} is not a profile format version this confgen knows; "
+                                          f"write confgen: {FORMAT_VERSION}")
+        return False
+
+    def standard(self, node: Node) -> Standard | None:
+        edition = self.text(node, "standard")
+        if edition is None:
+            return None
+        if edition not in available_editions():
+            known = ", ".join(available_editions())
+            self.report.add(rules.S205, node, f"standard: '{edition}' is not a PS3.2 edition confgen has data "
+                                              f"for (it has: {known})")
+            return None
+        return load_standard(edition)
+
+    def document(self, top: Fields) -> Document | None:
+        fields = self.mapping(top["document"], top.keys_at["document"], DOCUMENT_KEYS, DOCUMENT_REQUIRED,
+                              "document")
+        if fields is None:
+            return None
+        texts = {key: self.text(fields[key], f"document.{key}")
+                 for key in ("manufacturer", "product", "product_version", "document_number") if key in fields}
+        date = self.date(fields["date"], "document.date") if "date" in fields else None
+        revisions = self.revisions(fields) if "revisions" in fields else ()
+        manufacturer, product, version = texts.get("manufacturer"), texts.get("product"), texts.get("product_version")
+        if manufacturer is None or product is None or version is None or date is None or revisions is None:
+            return None
+        return Document(manufacturer, product, version, date, texts.get("document_number"), revisions)
+
+    def revisions(self, document: Fields) -> tuple[Revision, ...] | None:
+        items = self.sequence(document["revisions"], "document.revisions")
+        if items is None:
+            return None
+        revisions = []
+        for index, item in enumerate(items):
+            where = f"document.revisions[{index}]"
+            fields = self.mapping(item, item, REVISION_KEYS, REVISION_KEYS, where)
+            if fields is None:
+                continue
+            revision = self.text(fields["revision"], f"{where}.revision") if "revision" in fields else None
+            date = self.date(fields["date"], f"{where}.date") if "date" in fields else None
+            description = self.text(fields["description"], f"{where}.description") \
+                if "description" in fields else None
+            if revision is not None and date is not None and description is not None:
+                revisions.append(Revision(revision, date, description))
+        return tuple(revisions) if len(revisions) == len(items) else None
+
+    # -- services and their status tables ---------------------------------------------------------------------
+
+    def services(self, top: Fields, standard: Standard) -> dict[str, dict[str, RoleProfile]] | None:
+        declared = self.mapping(top["services"], top.keys_at["services"], tuple(standard.services), (),
+                                "services")
+        if declared is None:
+            return None
+        if not declared:
+            self.report.add(rules.S209, top.keys_at["services"],
+                            "services declares no service; confgen knows: " + ", ".join(standard.services))
+            return None
+        services: dict[str, dict[str, RoleProfile]] = {}
+        for key, service_node in declared.items():
+            template = standard.services[key]
+            where = f"services.{key}"
+            roles = self.mapping(service_node, declared.keys_at[key], tuple(template.roles), (), where)
+            if roles is None:
+                continue
+            if not roles:
+                self.report.add(rules.S209, declared.keys_at[key],
+                                f"{where} declares neither " + " nor ".join(template.roles))
+                continue
+            services[key] = {}
+            for role in roles:
+                checked = self.role(standard, key, template.roles[role], roles, role, f"{where}.{role}")
+                if checked is not None:
+                    services[key][role] = checked
+        return services
+
+    def role(self, standard: Standard, service: str, table: TemplateTable, roles: Fields, role: str,
+             where: str) -> RoleProfile | None:
+        fields = self.mapping(roles[role], roles.keys_at[role], ("statuses",), ("statuses",), where)
+        if fields is None or "statuses" not in fields:
+            return None
+        where = f"{where}.statuses"
+        statuses = fields["statuses"]
+        if not self.is_mapping(statuses, where):
+            return None
+        assert isinstance(statuses, MappingNode)
+        kind = entry_kind(table)
+        entries: list[StatusEntry] = []
+        seen: dict[str, ScalarNode] = {}
+        for key_node, value_node in statuses.value:
+            if not self.is_key(key_node):
+                continue
+            raw = key_node.value
+            codes = self.status_key(raw, key_node, table, kind)
+            if codes is False:
+                continue
+            canonical = "other" if codes is None else str(codes)
+            if canonical in seen:
+                self.duplicate(key_node, seen[canonical], where)
+                continue
+            seen[canonical] = key_node
+            entry = self.status_entry(standard, service, table, codes, key_node, value_node, f"{where}.{raw}")
+            if entry is not None:
+                entries.append(entry)
+        self.missing_rows(table, kind, fields.keys_at["statuses"], seen)
+        return RoleProfile(table.role, tuple(entries))
+
+    def duplicate(self, node: ScalarNode, first: ScalarNode, where: str) -> None:
+        line = first.start_mark.line + 1
+        if first.value == node.value:
+            self.report.add(rules.Y104, node, f"'{node.value}' is given twice in {where} (first at line {line}); "
+                                              "YAML would keep only this one")
+        else:
+            self.report.add(rules.D307, node, f"'{node.value}' is the same status code as '{first.value}' at "
+                                              f"line {line}")
+
+    def status_key(self, raw: str, node: ScalarNode, table: TemplateTable,
+                   kind: Kind) -> CodeRange | Literal[False] | None:
+        """The code or range a status key names, ``None`` for ``other``, ``False`` when it names neither."""
+        key = raw.strip().upper()
+        if key == "OTHER":
+            if table.other is None:
+                self.report.add(rules.D309, node, f"'other' (the \"Other Status Codes\" row) belongs to SCU "
+                                                  f"tables; PS3.2 Table {table.table} lists the codes the "
+                                                  "application sends")
+                return False
+            return None
+        codes = CodeRange.parse(key)
+        if codes is None:
+            self.report.add(rules.D301, node, self.malformed_key_message(raw, key, kind))
+            return False
+        if codes.is_code:
+            return codes
+        if kind == "condition":
+            self.report.add(rules.D303, node, f"'{raw}' is a range; an SCP sends concrete codes (for example "
+                                              f"{codes.first:04X}): list each code the application sends")
+            return False
+        if table.row_for(codes) is None:
+            ranges = ", ".join(str(row.codes) for row in table.rows if not row.codes.is_code)
+            self.report.add(rules.D302, node, f"'{raw}' is not a range of PS3.2 Table {table.table}; its ranges "
+                                              f"are {ranges} (give a code inside a range as a row of its own)")
+            return False
+        return codes
+
+    @staticmethod
+    def malformed_key_message(raw: str, key: str, kind: Kind) -> str:
+        expected = "four hexadecimal digits such as \"A700\""
+        if kind == "behavior":
+            expected += ", a template range such as \"A700-A7FF\", or other"
+        hint = ""
+        if len(key) == 4 and _CODE_WITH_X.fullmatch(key):
+            low, high = key.replace("X", "0"), key.replace("X", "F")
+            hint = f"; write the range as \"{low}-{high}\"" if kind == "behavior" else \
+                f"; an SCP sends concrete codes such as \"{low}\""
+        elif key.startswith("0X"):
+            hint = f"; write the code without 0x: \"{key[2:]}\""
+        return f"'{raw}' is not a status code: expected {expected}{hint}"
+
+    def status_entry(self, standard: Standard, service: str, table: TemplateTable, codes: CodeRange | None,
+                     key: ScalarNode, node: Node, where: str) -> StatusEntry | None:
+        kind = entry_kind(table)
+        if kind == "behavior" and isinstance(node, ScalarNode):
+            # An SCU entry is usually its behavior text alone; the mapping form can add a further meaning.
+            fields = Fields(key)
+            fields["behavior"] = node
+            fields.keys_at["behavior"] = key
+        elif kind == "condition" and isinstance(node, ScalarNode) and node.tag == _STR:
+            self.report.add(rules.S203, node, f"{where} must be a mapping such as condition: <when the "
+                                              "application sends it>, or sent: false")
+            return None
+        else:
+            known = BEHAVIOR_KEYS if kind == "behavior" else CONDITION_KEYS if table.has_related_fields \
+                else tuple(k for k in CONDITION_KEYS if k != "related_fields")
+            checked = self.mapping(node, key, known, (), where)
+            if checked is None:
+                return None
+            fields = checked
+
+        sent = self.boolean(fields["sent"], f"{where}.sent") if "sent" in fields else True
+        text = self.text(fields[kind], f"{where}.{kind}") if kind in fields else None
+        further = self.text(fields["further_meaning"], f"{where}.further_meaning") \
+            if "further_meaning" in fields else None
+        related = self.related_fields(standard, service, codes, fields, where)
+        row = table.row_for(codes) if codes is not None else None
+
+        if sent is False:
+            for name in ("condition", "related_fields"):
+                if name in fields:
+                    self.report.add(rules.D313, fields.keys_at[name], f"{where} says sent: false, so it has no "
+                                                                      f"{name}")
+            if row is None:
+                self.report.add(rules.D314, fields.keys_at["sent"],
+                                f"{where}: sent: false is for rows of PS3.2 Table {table.table}; leave out a code "
+                                "the application never sends")
+        elif kind not in fields:
+            need = "its behavior" if kind == "behavior" else \
+                "a condition, or sent: false for a template row it never sends"
+            self.report.add(rules.S202, key, f"{where} is missing '{kind}': give {need}")
+        if codes is not None and codes.is_code:
+            self.check_code(standard, service, codes, key, further, where)
+        if row is not None and further is not None and further.casefold() != row.meaning.casefold():
+            self.report.add(rules.D315, fields.keys_at["further_meaning"],
+                            f"PS3.2 Table {table.table} prints the Further Meaning \"{row.meaning}\" for {codes}; "
+                            f"the statement will print \"{further}\" instead")
+        if sent is None or related is None:
+            return None
+        return StatusEntry(codes, text, sent, related, further)
+
+    def check_code(self, standard: Standard, service: str, codes: CodeRange, key: Node, further: str | None,
+                   where: str) -> None:
+        code = codes.first
+        template = standard.services[service]
+        for table in template.roles.values():
+            misprint = table.row_printed_as(f"{code:04X}")
+            if misprint is not None:
+                self.report.add(rules.D310, key,
+                                f"{code:04X} is the PS3.2 {standard.edition} template's misprint in Table "
+                                f"{table.table} for \"{misprint.meaning}\": PS3.7 assigns {misprint.codes} "
+                                f"({standard.describe(misprint.codes.first)}), while {code:04X} "
+                                f"{standard.describe_as_phrase(code)}; key this row \"{misprint.codes}\"")
+                return
+        status_class = standard.status_class(code)
+        if status_class is None:
+            self.report.add(rules.D304, key,
+                            f"{code:04X} is in no PS3.7 status class (Annex C allows 0000, 0001, Bxxx, 0107, 0116, "
+                            "Axxx, Cxxx, 01xx, 02xx, FE00, FF00, FF01); implementations shall not use it")
+            return
+        if standard.meaning(service, code) is not None:
+            return
+        dimse = template.dimse
+        self.report.add(rules.D305, key, f"{code:04X} ({status_class}) is not a status that PS3.7 or PS3.4 define "
+                                         f"for {dimse}; a peer may not expect it")
+        if further is None:
+            self.report.add(rules.D306, key, f"{where} needs further_meaning: the standard gives {code:04X} no "
+                                             f"meaning for {dimse}")
+
+    def related_fields(self, standard: Standard, service: str, codes: CodeRange | None, fields: Fields,
+                       where: str) -> tuple[dictionary.CommandElement, ...] | None:
+        if "related_fields" not in fields:
+            return ()
+        where = f"{where}.related_fields"
+        items = self.sequence(fields["related_fields"], where)
+        if items is None:
+            return None
+        expected = standard.expected_fields(service, codes.first) if codes is not None else ()
+        elements: list[dictionary.CommandElement] = []
+        complete = True
+        for item in items:
+            text = self.text(item, f"{where} item")
+            if text is None:
+                complete = False
+                continue
+            try:
+                element = dictionary.resolve(text)
+            except dictionary.NotACommandElement as error:
+                self.report.add(rules.D311, item, f"{where}: {error}")
+                complete = False
+                continue
+            if element.tag not in expected and codes is not None:
+                listed = ", ".join(str(dictionary.element(tag)) for tag in expected) or "none"
+                self.report.add(rules.D312, item, f"{element} is not a related field the standard lists for "
+                                                  f"{codes} (it lists: {listed})")
+            if element not in elements:
+                elements.append(element)
+        return tuple(elements) if complete else None
+
+    def missing_rows(self, table: TemplateTable, kind: Kind, at: Node, seen: dict[str, ScalarNode]) -> None:
+        give = "its behavior" if kind == "behavior" else "a condition, or sent: false"
+        for row in table.rows:
+            if str(row.codes) in seen or (row.printed is not None and row.printed in seen):
+                continue  # a misprinted key has a diagnostic of its own
+            self.report.add(rules.D308, at, f"PS3.2 Table {table.table} row \"{row.meaning}\" ({row.codes}) is not "
+                                            f"addressed: add \"{row.codes}\" with {give}")
+        if table.other is not None and "other" not in seen:
+            self.report.add(rules.D308, at, f"PS3.2 Table {table.table} row \"{table.other.meaning}\" is not "
+                                            "addressed: add other with what the application does on any code "
+                                            "not listed")
+
+    # -- node access ------------------------------------------------------------------------------------------
+
+    def plain(self, node: Node) -> bool:
+        if node.tag in _PLAIN_TAGS:
+            return True
+        self.report.add(rules.Y105, node, f"the YAML tag {node.tag} is refused: a profile holds plain text, "
+                                          "numbers, lists and mappings")
+        return False
+
+    def is_key(self, node: Node) -> bool:
+        if node.tag == _YAML + "merge":
+            self.report.add(rules.Y105, node, "merge keys (<<) are refused: write each key out")
+            return False
+        if not isinstance(node, ScalarNode):
+            self.report.add(rules.S203, node, f"a key must be text, not {self.shape(node)}")
+            return False
+        return self.plain(node)
+
+    def is_mapping(self, node: Node, where: str) -> bool:
+        if isinstance(node, MappingNode):
+            return self.plain(node)
+        self.report.add(rules.S203, node, f"{where} must be a mapping of keys to values, not {self.shape(node)}")
+        return False
+
+    def mapping(self, node: Node, at: Node, known: Sequence[str], required: Sequence[str],
+                where: str) -> Fields | None:
+        """The values of a mapping by key, after checking its keys: unknown, duplicate and missing ones.
+
+        ``at`` is where a missing key is reported: the key that holds this mapping.
+        """
+        if not self.is_mapping(node, where):
+            return None
+        assert isinstance(node, MappingNode)
+        fields = Fields(at)
+        for key_node, value_node in node.value:
+            if not self.is_key(key_node):
+                continue
+            key = key_node.value
+            if key in fields:
+                self.duplicate(key_node, fields.keys_at[key], where)  # type: ignore[arg-type]
+                continue
+            if key not in known:
+                place = "at the top of the profile" if where == "the profile" else f"in {where}"
+                self.report.add(rules.S201, key_node, f"unknown key '{key}' {place}{_suggest(key, known)}")
+                continue
+            fields[key] = value_node
+            fields.keys_at[key] = key_node
+        for key in required:
+            if key not in fields:
+                self.report.add(rules.S202, at, f"{where} is missing the required key '{key}'")
+        return fields
+
+    def sequence(self, node: Node, where: str) -> list[Node] | None:
+        if isinstance(node, SequenceNode):
+            return list(node.value) if self.plain(node) else None
+        self.report.add(rules.S203, node, f"{where} must be a list, not {self.shape(node)}")
+        return None
+
+    def text(self, node: Node, where: str) -> str | None:
+        if not isinstance(node, ScalarNode):
+            self.report.add(rules.S203, node, f"{where} must be text, not {self.shape(node)}")
+            return None
+        if not self.plain(node):
+            return None
+        if node.tag == _NULL or (node.tag == _STR and not node.value.strip()):
+            self.report.add(rules.S207, node, f"{where} is empty")
+            return None
+        if node.tag != _STR:
+            self.report.add(rules.S203, node, f"{where} must be text, but YAML reads {node.value} as "
+                                              f"{self.shape(node)}; write it in quotes: \"{node.value}\"")
+            return None
+        for pattern in LEFTOVERS:
+            found = pattern.search(node.value)
+            if found:
+                self.report.add(rules.S208, node, f"{where} still holds the template leftover "
+                                                  f"'{found.group(0)}'; replace it with the real text")
+                return None
+        # Folded and multi-line scalars become one paragraph, as in the printed table.
+        return " ".join(node.value.split())
+
+    def date(self, node: Node, where: str) -> str | None:
+        # An unquoted 2026-11-20 is a YAML timestamp; the characters typed are the date either way.
+        if isinstance(node, ScalarNode) and node.tag == _TIMESTAMP:
+            value: str | None = node.value
+        else:
+            value = self.text(node, where)
+        if value is None:
+            return None
+        try:
+            if not _DATE.fullmatch(value):
+                raise ValueError(value)
+            datetime.date.fromisoformat(value)
+        except ValueError:
+            self.report.add(rules.S206, node, f"{where} '{value}' is not a real date in ISO 8601 form YYYY-MM-DD")
+            return None
+        return value
+
+    def boolean(self, node: Node, where: str) -> bool | None:
+        if isinstance(node, ScalarNode) and node.tag == _BOOL:
+            return bool(yaml.safe_load(node.value))
+        shown = f"'{node.value}'" if isinstance(node, ScalarNode) else self.shape(node)
+        self.report.add(rules.S203, node, f"{where} must be true or false, not {shown}")
+        return None
+
+    @staticmethod
+    def shape(node: Node) -> str:
+        if isinstance(node, MappingNode):
+            return "a mapping"
+        if isinstance(node, SequenceNode):
+            return "a list"
+        kind = node.tag.removeprefix(_YAML)
+        if kind in ("int", "float"):
+            return f"the number {yaml.safe_load(node.value)}"
+        if kind == "bool":
+            return f"the boolean {str(yaml.safe_load(node.value)).lower()}"
+        if kind == "timestamp":
+            return "a date"
+        if kind == "null":
+            return "nothing"
+        return "text"
