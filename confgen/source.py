@@ -74,9 +74,19 @@ def _compose(text: str, report: Report) -> yaml.Node | None:
         report.add_at(rules.Y102, 1, 1, "YAML syntax error: the nesting is too deep to read")
         return None
     if second is not None:
-        report.add(rules.Y103, second, "a profile is one YAML document; this file starts another one here")
+        report.add_at(rules.Y103, _document_start(text, second), 1,
+                      "a profile is one YAML document; this file starts another one here")
         return None
     if root is None:
         report.add_at(rules.Y106, 1, 1, "the profile is empty; `confgen init` writes a starting profile")
         return None
     return root
+
+
+def _document_start(text: str, document: yaml.Node) -> int:
+    """The line of the ``---`` that opens ``document``: a marker at column 0 on or before its first node."""
+    lines = text.splitlines()
+    for index in range(min(document.start_mark.line, len(lines) - 1), -1, -1):
+        if lines[index].startswith("---"):
+            return index + 1
+    return document.start_mark.line + 1

@@ -45,9 +45,10 @@ def starter_profile(name: str, edition: str) -> str:
 
 def _role_lines(standard: Standard, role: str, table: TemplateTable) -> list[str]:
     kind = entry_kind(table)
-    doing = "does on receiving each status" if kind == "behavior" else "sends each status"
+    doing = "what the application does on receiving each status" if kind == "behavior" else \
+        "when the application sends each status"
     lines = [
-        f"    # PS3.2 {standard.edition} Table {table.table}: when the application, as {role.upper()}, {doing}.",
+        f"    # PS3.2 {standard.edition} Table {table.table} ({role.upper()}): {doing}.",
         f"    {role}:",
         "      statuses:",
     ]

@@ -389,8 +389,10 @@ class _Validator:
         return self.plain(node)
 
     def is_mapping(self, node: Node, where: str) -> bool:
+        if not self.plain(node):
+            return False
         if isinstance(node, MappingNode):
-            return self.plain(node)
+            return True
         self.report.add(rules.S203, node, f"{where} must be a mapping of keys to values, not {self.shape(node)}")
         return False
 
@@ -423,16 +425,18 @@ class _Validator:
         return fields
 
     def sequence(self, node: Node, where: str) -> list[Node] | None:
+        if not self.plain(node):
+            return None
         if isinstance(node, SequenceNode):
-            return list(node.value) if self.plain(node) else None
+            return list(node.value)
         self.report.add(rules.S203, node, f"{where} must be a list, not {self.shape(node)}")
         return None
 
     def text(self, node: Node, where: str) -> str | None:
+        if not self.plain(node):
+            return None
         if not isinstance(node, ScalarNode):
             self.report.add(rules.S203, node, f"{where} must be text, not {self.shape(node)}")
-            return None
-        if not self.plain(node):
             return None
         if node.tag == _NULL or (node.tag == _STR and not node.value.strip()):
             self.report.add(rules.S207, node, f"{where} is empty")

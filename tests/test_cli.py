@@ -1,0 +1,109 @@
+"""The command line: exit codes, output streams, several files, the default build, a real subprocess."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE, EXAMPLE_TEXT, edit
+
+from confgen import __version__
+
+
+def test_version(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("--version")
+    assert run.code == 0
+    assert run.out.strip() == f"confgen {__version__}"
+
+
+@pytest.mark.parametrize("args", [(), ("validate",), ("frobnicate",), ("build", "--no-such-option")])
+def test_usage_errors_exit_2(cli, args: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    run = cli(*args)
+    assert run.code == 2
+    assert "usage: confgen" in run.err
+
+
+def test_clean_profile_exits_0_with_a_summary_on_stderr(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("validate", str(EXAMPLE))
+    assert (run.code, run.out) == (0, "")
+    assert run.err.strip() == "1 profile checked: 0 errors, 0 warnings"
+
+
+def test_warnings_alone_exit_0(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    profile = tmp_path / "warn.yaml"
+    profile.write_text(edit('related_fields: ["(0000,0902)"]', "related_fields: [ErrorID]"), encoding="utf-8")
+    run = cli("validate", str(profile))
+    assert run.code == 0
+    assert [m["severity"] for m in run.diagnostics()] == ["warning"]
+
+
+def test_diagnostics_are_one_per_line_in_the_documented_format(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    profile = tmp_path / "bad.yaml"
+    text = edit("  product: Acme CT", "  product: TODO")
+    profile.write_text(text, encoding="utf-8")
+    run = cli("validate", str(profile))
+    assert run.code == 1
+    [match] = run.diagnostics()
+    assert match.group("path", "line", "col", "severity", "rule") == (str(profile), "7", "12", "error", "S208")
+
+
+def test_several_files_every_problem_reported_worst_exit_code(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(edit("confgen: 1", "confgen: 2"), encoding="utf-8")
+    missing = tmp_path / "missing.yaml"
+    run = cli("validate", str(EXAMPLE), str(bad), str(missing))
+    assert run.code == 2
+    assert f"{bad}:3:10: error S204" in run.out
+    assert f"{missing}: error F101 cannot read the profile: No such file or directory" in run.out
+    assert run.err.strip() == "3 profiles checked: 2 errors, 0 warnings"
+    assert cli("validate", str(EXAMPLE), str(bad)).code == 1
+
+
+def test_build_without_a_profile_builds_the_example_into_output(cli, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    run = cli("build")
+    assert run.code == 0, run.out
+    assert sorted(p.name for p in (tmp_path / "output").iterdir()) == ["acme-ct.html", "acme-ct.pdf"]
+    assert "wrote output/acme-ct.pdf" in run.err
+
+
+def test_subprocess_bad_input_gives_no_traceback(tmp_path: Path) -> None:
+    profile = tmp_path / "bad.yaml"
+    profile.write_bytes(b"confgen: 1\nstandard: [\x00\xff\n")
+    result = subprocess.run([sys.executable, "-m", "confgen", "validate", str(profile), str(tmp_path)],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr + result.stdout
+    assert re.search(r"bad\.yaml:2:\d+: error Y101", result.stdout)
+
+
+def test_validate_never_imports_weasyprint() -> None:
+    code = ("import sys; from confgen.cli import main; main(['validate', sys.argv[1]]); "
+            "sys.exit(1 if 'weasyprint' in sys.modules else 0)")
+    result = subprocess.run([sys.executable, "-c", code, str(EXAMPLE)], capture_output=True, check=False,
+                            env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    assert result.returncode == 0
+
+
+def test_example_text_is_what_the_tests_edit() -> None:
+    assert EXAMPLE.read_text(encoding="utf-8") == EXAMPLE_TEXT
+
+
+def test_output_cut_short_by_the_reader_gives_no_traceback(tmp_path: Path) -> None:
+    profile = tmp_path / "bad.yaml"
+    profile.write_text(edit("  product: Acme CT", "  product: TODO"), encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "confgen", "validate", *[str(profile)] * 2000],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None
+    assert process.stderr is not None
+    process.stdout.readline()
+    process.stdout.close()  # as `| head -1` does
+    error = process.stderr.read().decode()
+    process.stderr.close()
+    process.wait()
+    assert "Traceback" not in error

@@ -1,0 +1,51 @@
+"""A wheel built from the repository works when installed, not editable, and run from another folder."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import sysconfig
+import venv
+import zipfile
+from pathlib import Path
+
+from conftest import ROOT
+
+
+def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, check=False)
+
+
+def test_installed_wheel_builds_a_pdf_from_another_folder(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    built = run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", dist, ROOT,
+                cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    [wheel] = dist.glob("confgen-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    for shipped in ("confgen/templates/statement.html.j2", "confgen/templates/services/storage.html.j2",
+                    "confgen/templates/statement.css", "confgen/standard/ps3.2-2024d.yaml",
+                    "confgen/standard/ps3.4.yaml", "confgen/standard/ps3.7.yaml", "confgen/profiles/acme-ct.yaml"):
+        assert shipped in names
+
+    # A fresh environment with only the wheel; its dependencies come from the test environment's site-packages
+    # through a path file, so the test needs no network. That path file adds a folder to sys.path and nothing
+    # else: the editable install of the checkout is not visible there.
+    fresh = tmp_path / "fresh"
+    venv.EnvBuilder(with_pip=False).create(fresh)
+    python = fresh / "bin" / "python"
+    fresh_site = Path(run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+                          cwd=tmp_path).stdout.strip())
+    (fresh_site / "test-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+    installed = run(sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index", wheel,
+                    cwd=tmp_path)
+    assert installed.returncode == 0, installed.stderr
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    where = run(python, "-c", "import confgen; print(confgen.__file__)", cwd=elsewhere)
+    assert where.stdout.startswith(str(fresh_site)), where.stdout + where.stderr
+    result = run(fresh / "bin" / "confgen", "build", cwd=elsewhere)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (elsewhere / "output" / "acme-ct.pdf").read_bytes().startswith(b"%PDF-")
+    assert "0122" in (elsewhere / "output" / "acme-ct.html").read_text(encoding="utf-8")
