@@ -21,7 +21,8 @@ Y101 = Rule("Y101", E, "The file is not UTF-8 text.")
 Y102 = Rule("Y102", E, "The file is not valid YAML (the parser's line and column are given).")
 Y103 = Rule("Y103", E, "The file holds more than one YAML document.")
 Y104 = Rule("Y104", E, "A key is given twice in the same mapping (YAML would silently keep the last one).")
-Y105 = Rule("Y105", E, "Only plain YAML data is read: tags such as !!python/object and merge keys (<<) are refused.")
+Y105 = Rule("Y105", E, "Only plain YAML data is read: tags such as `!!python/object` and merge keys (`<<`) are "
+                       "refused.")
 Y106 = Rule("Y106", E, "The file is empty.")
 
 # Profile structure
@@ -32,8 +33,8 @@ S204 = Rule("S204", E, "`confgen` is not a profile format version this confgen k
 S205 = Rule("S205", E, "`standard` is not a PS3.2 edition confgen has data for.")
 S206 = Rule("S206", E, "A date is not a real ISO 8601 date (YYYY-MM-DD).")
 S207 = Rule("S207", E, "A text is empty.")
-S208 = Rule("S208", E, "A text still holds a template leftover: TODO, TBD, FIXME, a [Describe ...] instruction "
-                       "or a <placeholder>.")
+S208 = Rule("S208", E, "A text still holds a template leftover: TODO, TBD, FIXME, a `[Describe ...]` "
+                       "instruction or a `<placeholder>`.")
 S209 = Rule("S209", E, "`services`, or a service, declares nothing: no service, or neither scu nor scp.")
 
 # DICOM

@@ -1,0 +1,61 @@
+"""The README documents what the code does: its commands are what CI runs, and every rule is listed."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import ROOT
+
+from confgen import rules
+from confgen.cli import _parser
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def readme_commands() -> list[str]:
+    return re.findall(r"```sh\n(.+?)\n```", README)[:2]
+
+
+def test_ci_runs_the_readmes_two_commands() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    setup, tests = readme_commands()
+    assert "confgen build" in setup
+    assert "pytest" in tests
+    assert setup in ci
+    assert tests in ci
+
+
+def test_every_rule_is_documented_in_the_readme() -> None:
+    for rule in rules.ALL_RULES:
+        assert f"| {rule.id} | {rule.severity.value} | {rule.summary} |" in README, rule.id
+
+
+def test_every_rule_is_in_the_registry() -> None:
+    defined = [value for name, value in vars(rules).items() if isinstance(value, rules.Rule)]
+    assert sorted(r.id for r in defined) == sorted(r.id for r in rules.ALL_RULES)
+    assert len({r.id for r in rules.ALL_RULES}) == len(rules.ALL_RULES)
+
+
+def test_every_command_is_in_the_readme() -> None:
+    commands = _parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    for command in commands:
+        assert f"confgen {command}" in README
+
+
+def test_the_readmes_profile_example_is_the_real_format(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from conftest import diagnose
+
+    example = re.search(r"```yaml\n(.+?)```", README, re.DOTALL)
+    assert example
+    found = diagnose(tmp_path, example.group(1))
+    # It shows a few rows of each table, so the rows it leaves out are reported, and 0110 is not a C-STORE status.
+    assert {f.rule for f in found} == {"D308", "D305"}
+    assert [f.message for f in found if f.rule == "D305"] == [
+        "0110 (Failure) is not a status that PS3.7 or PS3.4 define for C-STORE; a peer may not expect it"]
+
+
+def test_the_readmes_sample_diagnostic_is_real_output(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from conftest import diagnose, edit
+
+    [found] = diagnose(tmp_path, edit('        "0122": >-', '        "0112": >-'))
+    assert f"error D310 {found.message}" in README
