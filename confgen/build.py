@@ -5,15 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jinja2
-
 from confgen import rules
 from confgen.diagnostics import Report
 from confgen.output import write_atomic
 from confgen.profile import Profile
-from confgen.render import render_html
 from confgen.source import load
-from confgen.statement import build_statement
 from confgen.validate import validate
 
 OUTPUT_SUFFIXES = (".html", ".pdf")
@@ -49,14 +45,18 @@ def build(path: Path, out_dir: Path, shown_as: str | None = None) -> Result:
         result.report.add(rules.F102, None, f"the output {path.name} would overwrite the profile itself")
         return result
 
-    statement = build_statement(result.profile)
+    # Rendering needs Jinja and WeasyPrint; they are imported here so that validation never pays for them.
+    import jinja2
+
+    from confgen.pdf import html_to_pdf
+    from confgen.render import render_html
+    from confgen.statement import build_statement
+
     try:
-        html = render_html(statement)
+        html = render_html(build_statement(result.profile))
     except jinja2.TemplateError as error:
         result.report.add(rules.R401, None, f"the HTML template failed: {error}")
         return result
-    from confgen.pdf import html_to_pdf  # WeasyPrint is imported only when a PDF is made
-
     try:
         pdf = html_to_pdf(html, result.profile.document.date)
     except Exception as error:  # the PDF engine's failures are many and undocumented; report, never crash

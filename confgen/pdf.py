@@ -1,6 +1,6 @@
 """PDF: the rendered HTML laid out by WeasyPrint.
 
-WeasyPrint is imported here only, when a PDF is made, so that validation never pays for it.
+WeasyPrint is imported inside ``html_to_pdf``, when a PDF is made, so that importing this module costs nothing.
 """
 
 from __future__ import annotations

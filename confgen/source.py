@@ -65,7 +65,13 @@ def _compose(text: str, report: Report) -> yaml.Node | None:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or "invalid YAML"
         context = f" ({error.context})" if error.context else ""
-        report.add(rules.Y102, mark, f"YAML syntax error: {problem}{context}")
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        lines = text.splitlines() or [""]
+        if line > len(lines):
+            # libyaml places an error at the end of the stream on the line after the last one.
+            line, column = len(lines), len(lines[-1]) + 1
+            context += " at the end of the file"
+        report.add_at(rules.Y102, line, column, f"YAML syntax error: {problem}{context}")
         return None
     except yaml.YAMLError as error:
         report.add(rules.Y102, None, f"YAML syntax error: {error}")

@@ -10,7 +10,7 @@ import datetime
 import difflib
 import re
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, TypeGuard
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -58,10 +58,9 @@ def entry_kind(table: TemplateTable) -> Kind:
 class Fields(dict[str, Node]):
     """The values of a checked mapping by key, and the key nodes, which is where diagnostics point."""
 
-    def __init__(self, at: Node) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.at = at
-        self.keys_at: dict[str, Node] = {}
+        self.keys_at: dict[str, ScalarNode] = {}
 
 
 def _suggest(key: str, known: Sequence[str]) -> str:
@@ -255,7 +254,7 @@ class _Validator:
         kind = entry_kind(table)
         if kind == "behavior" and isinstance(node, ScalarNode):
             # An SCU entry is usually its behavior text alone; the mapping form can add a further meaning.
-            fields = Fields(key)
+            fields = Fields()
             fields["behavior"] = node
             fields.keys_at["behavior"] = key
         elif kind == "condition" and isinstance(node, ScalarNode) and node.tag == _STR:
@@ -379,7 +378,7 @@ class _Validator:
                                           "numbers, lists and mappings")
         return False
 
-    def is_key(self, node: Node) -> bool:
+    def is_key(self, node: Node) -> TypeGuard[ScalarNode]:
         if node.tag == _YAML + "merge":
             self.report.add(rules.Y105, node, "merge keys (<<) are refused: write each key out")
             return False
@@ -405,13 +404,13 @@ class _Validator:
         if not self.is_mapping(node, where):
             return None
         assert isinstance(node, MappingNode)
-        fields = Fields(at)
+        fields = Fields()
         for key_node, value_node in node.value:
             if not self.is_key(key_node):
                 continue
             key = key_node.value
             if key in fields:
-                self.duplicate(key_node, fields.keys_at[key], where)  # type: ignore[arg-type]
+                self.duplicate(key_node, fields.keys_at[key], where)
                 continue
             if key not in known:
                 place = "at the top of the profile" if where == "the profile" else f"in {where}"

@@ -331,3 +331,11 @@ def test_every_rule_has_a_test() -> None:
         p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_*.py"))
     untested = [rule.id for rule in rules.ALL_RULES if f'"{rule.id}"' not in source]
     assert untested == []
+
+
+def test_y102_at_the_end_of_the_file_points_at_its_last_line(tmp_path: Path) -> None:
+    # libyaml reports an unfinished document on the line after the last one; the diagnostic stays in the file.
+    for text in ("confgen: 1\nstandard", "confgen: 1\nstandard\n", "document: [1,\n"):
+        [found] = diagnose(tmp_path, text)
+        assert found.rule == "Y102"
+        assert found.line == len(text.splitlines())
