@@ -55,10 +55,12 @@ class Report:
         mark = at.start_mark if isinstance(at, yaml.Node) else at
         line = None if mark is None else mark.line + 1
         column = None if mark is None else mark.column + 1
-        self.diagnostics.append(Diagnostic(self.path, line, column, rule, message))
+        self.add_at(rule, line, column, message)
 
     def add_at(self, rule: Rule, line: int | None, column: int | None, message: str) -> None:
-        self.diagnostics.append(Diagnostic(self.path, line, column, rule, message))
+        # One diagnostic is one line, whatever the profile's text holds.
+        one_line = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in message)
+        self.diagnostics.append(Diagnostic(self.path, line, column, rule, one_line))
 
     @property
     def has_errors(self) -> bool:

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from pydicom import datadict
 
 _TAG = re.compile(r"\(\s*([0-9A-Fa-f]{4})\s*,\s*([0-9A-Fa-f]{4})\s*\)")
+# Text made of hex digits, commas and parentheses was meant as a tag: "0000,0902", "00000902", or the halves
+# YAML makes of an unquoted (0000,0902) in a flow list.
+_TAG_LIKE = re.compile(r"[\s()0-9A-Fa-f,xX]*[0-9][\s()0-9A-Fa-f,xX]*")
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,9 @@ def resolve(text: str) -> CommandElement:
             raise NotACommandElement(f"{text} is not in pydicom's data dictionary")
     else:
         found = datadict.tag_for_keyword(text.strip())
+        if found is None and _TAG_LIKE.fullmatch(text):
+            raise NotACommandElement(f"'{text}' is not a keyword or a tag: write a tag as \"(0000,0902)\", in quotes "
+                                     "(unquoted, YAML splits it at the comma)")
         if found is None:
             close = difflib.get_close_matches(text.strip(), _command_keywords(), n=1)
             hint = f"; did you mean {close[0]}?" if close else ""

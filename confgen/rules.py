@@ -44,7 +44,7 @@ D303 = Rule("D303", E, "An SCP lists a range; an SCP sends concrete codes (A711,
 D304 = Rule("D304", E, "The code is in no PS3.7 status class (PS3.7 Annex C forbids it).")
 D305 = Rule("D305", W, "The code is in a PS3.7 status class but not defined for this DIMSE service.")
 D306 = Rule("D306", E, "A code the standard gives no meaning for this service needs `further_meaning`.")
-D307 = Rule("D307", E, "The same status code is given twice, spelt differently.")
+D307 = Rule("D307", E, "The same status code is given twice, spelt differently, or a related field twice.")
 D308 = Rule("D308", E, "A row of the template's table is not addressed (reported at the `statuses` mapping).")
 D309 = Rule("D309", E, "`other` (the \"Other Status Codes\" row) is for SCU tables only.")
 D310 = Rule("D310", E, "The code is a misprint of the PS3.2 template (0112, 0214); PS3.7 assigns 0122 and 0124.")
@@ -54,6 +54,7 @@ D313 = Rule("D313", E, "`sent: false` comes with a condition or related fields."
 D314 = Rule("D314", E, "`sent: false` is for template rows; an additional code the application never sends "
                        "is left out.")
 D315 = Rule("D315", W, "`further_meaning` changes the Further Meaning that the template prints for its row.")
+D316 = Rule("D316", E, "An SCP says `sent: false` for Success: a Storage SCP that never sends it stores nothing.")
 
 # Rendering and writing
 R401 = Rule("R401", E, "The statement could not be rendered (template or PDF engine failure).")
@@ -62,6 +63,6 @@ ALL_RULES: tuple[Rule, ...] = (
     F101, F102,
     Y101, Y102, Y103, Y104, Y105, Y106,
     S201, S202, S203, S204, S205, S206, S207, S208, S209,
-    D301, D302, D303, D304, D305, D306, D307, D308, D309, D310, D311, D312, D313, D314, D315,
+    D301, D302, D303, D304, D305, D306, D307, D308, D309, D310, D311, D312, D313, D314, D315, D316,
     R401,
 )

@@ -73,8 +73,15 @@ def _compose(text: str, report: Report) -> yaml.Node | None:
             context += " at the end of the file"
         report.add_at(rules.Y102, line, column, f"YAML syntax error: {problem}{context}")
         return None
+    except yaml.reader.ReaderError as error:
+        before = text[: error.position]
+        line, column = before.count("\n") + 1, error.position - (before.rfind("\n") + 1) + 1
+        character = error.character if isinstance(error.character, str) else chr(error.character)
+        report.add_at(rules.Y102, line, column, f"YAML syntax error: the control character U+{ord(character):04X} "
+                                                "is not allowed in YAML")
+        return None
     except yaml.YAMLError as error:
-        report.add(rules.Y102, None, f"YAML syntax error: {error}")
+        report.add_at(rules.Y102, 1, 1, f"YAML syntax error: {error}")
         return None
     except RecursionError:
         report.add_at(rules.Y102, 1, 1, "YAML syntax error: the nesting is too deep to read")
@@ -83,7 +90,7 @@ def _compose(text: str, report: Report) -> yaml.Node | None:
         report.add_at(rules.Y103, _document_start(text, second), 1,
                       "a profile is one YAML document; this file starts another one here")
         return None
-    if root is None:
+    if root is None or (root.tag == "tag:yaml.org,2002:null" and not root.value):
         report.add_at(rules.Y106, 1, 1, "the profile is empty; `confgen init` writes a starting profile")
         return None
     return root

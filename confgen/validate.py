@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Literal, TypeGuard
 
-import yaml
+from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from confgen import dictionary, rules
@@ -28,11 +29,13 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CODE_WITH_X = re.compile(r"[0-9A-F]{1,3}X{1,3}")
 
 # Text that a template or a starting profile leaves behind; a statement must not be published with any of it.
+# Annex N writes instructions in square brackets, opening with a capitalised instruction ("[Describe the ...",
+# "[List the ...", "[In the ...") and placeholders as a standalone token in angle brackets ("<AE1>").
 LEFTOVERS = (
     re.compile(r"\b(?:TODO|TBD|FIXME)\b", re.IGNORECASE),
-    re.compile(r"\[\s*(?:Describe|List|Document|Provide|Specify|Insert|Add|Remove|Delete|Replace|Enter|Explain"
-               r"|In the|For each|If|Use)\b[^\]]*\]?", re.IGNORECASE),
-    re.compile(r"<[A-Za-z][^<>\n]*>"),
+    re.compile(r"\[\s*(?:Describe|List|In the|For each|Throughout|Document|Provide|Specify|Insert|Add|Remove|Delete"
+               r"|Replace|Fill)\b[^\]]*\]?"),
+    re.compile(r"(?<![\w<])<<?[A-Za-z][^<>\n]*>>?"),
 )
 
 PROFILE_KEYS = ("confgen", "standard", "document", "services")
@@ -41,6 +44,14 @@ DOCUMENT_REQUIRED = DOCUMENT_KEYS[:4]
 REVISION_KEYS = ("revision", "date", "description")
 BEHAVIOR_KEYS = ("behavior", "further_meaning")
 CONDITION_KEYS = ("condition", "related_fields", "sent", "further_meaning")
+# Keys of the other role's rows, which people carry over: say what this role's row has instead.
+BEHAVIOR_HINTS = {
+    "condition": "an SCU row says what the application does: use 'behavior'",
+    "related_fields": "related fields belong to SCP rows; an SCU row gives its behavior",
+    "sent": "an SCU row says what the application does on receiving the status, which it cannot refuse to "
+            "receive: give its behavior",
+}
+CONDITION_HINTS = {"behavior": "an SCP row says when the application sends the status: use 'condition'"}
 
 Kind = Literal["behavior", "condition"]
 
@@ -61,6 +72,13 @@ class Fields(dict[str, Node]):
     def __init__(self) -> None:
         super().__init__()
         self.keys_at: dict[str, ScalarNode] = {}
+
+
+@dataclass(frozen=True)
+class _Rejected:
+    """A status key that names no usable code; ``meant`` are the rows it evidently stands for."""
+
+    meant: frozenset[str] = frozenset()
 
 
 def _suggest(key: str, known: Sequence[str]) -> str:
@@ -90,9 +108,14 @@ class _Validator:
     def format_version(self, node: Node) -> bool:
         if isinstance(node, ScalarNode) and node.tag == _INT and node.value == str(FORMAT_VERSION):
             return True
-        shown = node.value if isinstance(node, ScalarNode) else self.shape(node)
-        self.report.add(rules.S204, node, f"confgen: {shown} is not a profile format version this confgen knows; "
-                                          f"write confgen: {FORMAT_VERSION}")
+        if isinstance(node, ScalarNode) and node.tag == _STR and node.value.strip() == str(FORMAT_VERSION):
+            message = f"confgen: '{node.value}' is text; write the format version as the number {FORMAT_VERSION}, " \
+                      "without quotes"
+        else:
+            shown = node.value if isinstance(node, ScalarNode) else self.shape(node)
+            message = f"confgen: {shown} is not a profile format version this confgen knows; write confgen: " \
+                      f"{FORMAT_VERSION}"
+        self.report.add(rules.S204, node, message)
         return False
 
     def standard(self, node: Node) -> Standard | None:
@@ -178,79 +201,88 @@ class _Validator:
             return None
         assert isinstance(statuses, MappingNode)
         kind = entry_kind(table)
-        entries: list[StatusEntry] = []
-        seen: dict[str, ScalarNode] = {}
+        # As YAML does, the last of two copies of a key is the one that counts.
+        chosen: dict[str, tuple[ScalarNode, Node, CodeRange | None]] = {}
+        meant: set[str] = set()
         for key_node, value_node in statuses.value:
             if not self.is_key(key_node):
                 continue
-            raw = key_node.value
-            codes = self.status_key(raw, key_node, table, kind)
-            if codes is False:
+            codes = self.status_key(key_node.value, key_node, table, kind)
+            if isinstance(codes, _Rejected):
+                meant |= codes.meant
                 continue
             canonical = "other" if codes is None else str(codes)
-            if canonical in seen:
-                self.duplicate(key_node, seen[canonical], where)
-                continue
-            seen[canonical] = key_node
-            entry = self.status_entry(standard, service, table, codes, key_node, value_node, f"{where}.{raw}")
+            if canonical in chosen:
+                self.duplicate(key_node, chosen[canonical][0], where)
+            chosen[canonical] = (key_node, value_node, codes)
+        entries = []
+        for key_node, value_node, codes in chosen.values():
+            entry = self.status_entry(standard, service, table, codes, key_node, value_node,
+                                      f"{where}.{key_node.value}", chosen)
             if entry is not None:
                 entries.append(entry)
-        self.missing_rows(table, kind, fields.keys_at["statuses"], seen)
+        self.missing_rows(table, kind, fields.keys_at["statuses"], chosen.keys() | meant)
         return RoleProfile(table.role, tuple(entries))
 
     def duplicate(self, node: ScalarNode, first: ScalarNode, where: str) -> None:
         line = first.start_mark.line + 1
         if first.value == node.value:
-            self.report.add(rules.Y104, node, f"'{node.value}' is given twice in {where} (first at line {line}); "
-                                              "YAML would keep only this one")
+            self.report.add(rules.Y104, node, f"{self.quoted(node.value)} is given twice in {where} (first at "
+                                              f"line {line}); this later one is the one YAML keeps")
         else:
-            self.report.add(rules.D307, node, f"'{node.value}' is the same status code as '{first.value}' at "
-                                              f"line {line}")
+            self.report.add(rules.D307, node, f"{self.quoted(node.value)} is the same status code as "
+                                              f"{self.quoted(first.value)} at line {line}")
 
     def status_key(self, raw: str, node: ScalarNode, table: TemplateTable,
-                   kind: Kind) -> CodeRange | Literal[False] | None:
-        """The code or range a status key names, ``None`` for ``other``, ``False`` when it names neither."""
+                   kind: Kind) -> CodeRange | _Rejected | None:
+        """The code or range a status key names, ``None`` for ``other``, or why it names neither."""
         key = raw.strip().upper()
+        shown = self.quoted(raw)
         if key == "OTHER":
             if table.other is None:
                 self.report.add(rules.D309, node, f"'other' (the \"Other Status Codes\" row) belongs to SCU "
                                                   f"tables; PS3.2 Table {table.table} lists the codes the "
                                                   "application sends")
-                return False
+                return _Rejected()
             return None
         codes = CodeRange.parse(key)
         if codes is None:
-            self.report.add(rules.D301, node, self.malformed_key_message(raw, key, kind))
-            return False
+            message, meant = self.malformed_key(key, kind)
+            self.report.add(rules.D301, node, f"{shown} is not a status code: {message}")
+            return _Rejected(meant)
         if codes.is_code:
             return codes
+        inside = frozenset(str(row.codes) for row in table.rows if row.codes.first in codes)
         if kind == "condition":
-            self.report.add(rules.D303, node, f"'{raw}' is a range; an SCP sends concrete codes (for example "
+            self.report.add(rules.D303, node, f"{shown} is a range; an SCP sends concrete codes (for example "
                                               f"{codes.first:04X}): list each code the application sends")
-            return False
+            return _Rejected(inside)
         if table.row_for(codes) is None:
             ranges = ", ".join(str(row.codes) for row in table.rows if not row.codes.is_code)
-            self.report.add(rules.D302, node, f"'{raw}' is not a range of PS3.2 Table {table.table}; its ranges "
+            self.report.add(rules.D302, node, f"{shown} is not a range of PS3.2 Table {table.table}; its ranges "
                                               f"are {ranges} (give a code inside a range as a row of its own)")
-            return False
+            return _Rejected()
         return codes
 
     @staticmethod
-    def malformed_key_message(raw: str, key: str, kind: Kind) -> str:
-        expected = "four hexadecimal digits such as \"A700\""
-        if kind == "behavior":
-            expected += ", a template range such as \"A700-A7FF\", or other"
-        hint = ""
+    def malformed_key(key: str, kind: Kind) -> tuple[str, frozenset[str]]:
+        """Why ``key`` is not a status key, and the row it was evidently meant to be, if any."""
         if len(key) == 4 and _CODE_WITH_X.fullmatch(key):
             low, high = key.replace("X", "0"), key.replace("X", "F")
-            hint = f"; write the range as \"{low}-{high}\"" if kind == "behavior" else \
-                f"; an SCP sends concrete codes such as \"{low}\""
-        elif key.startswith("0X"):
-            hint = f"; write the code without 0x: \"{key[2:]}\""
-        return f"'{raw}' is not a status code: expected {expected}{hint}"
+            if kind == "behavior":
+                return f"write the range as \"{low}-{high}\"", frozenset({f"{low}-{high}"})
+            return f"an SCP sends concrete codes: write one such as \"{low}\"", frozenset({low})
+        if key.startswith("0X") and CodeRange.parse(key[2:]) is not None:
+            return f"write the code without 0x: \"{key[2:]}\"", frozenset({key[2:]})
+        if kind == "behavior" and difflib.get_close_matches(key.lower(), ["other"], n=1, cutoff=0.6):
+            return "did you mean 'other'?", frozenset({"other"})
+        expected = "expected four hexadecimal digits such as \"B000\""
+        if kind == "behavior":
+            expected += ", a template range such as \"A700-A7FF\", or other"
+        return expected, frozenset()
 
     def status_entry(self, standard: Standard, service: str, table: TemplateTable, codes: CodeRange | None,
-                     key: ScalarNode, node: Node, where: str) -> StatusEntry | None:
+                     key: ScalarNode, node: Node, where: str, present: Collection[str]) -> StatusEntry | None:
         kind = entry_kind(table)
         if kind == "behavior" and isinstance(node, ScalarNode):
             # An SCU entry is usually its behavior text alone; the mapping form can add a further meaning.
@@ -264,7 +296,8 @@ class _Validator:
         else:
             known = BEHAVIOR_KEYS if kind == "behavior" else CONDITION_KEYS if table.has_related_fields \
                 else tuple(k for k in CONDITION_KEYS if k != "related_fields")
-            checked = self.mapping(node, key, known, (), where)
+            hints = BEHAVIOR_HINTS if kind == "behavior" else CONDITION_HINTS
+            checked = self.mapping(node, key, known, (), where, hints)
             if checked is None:
                 return None
             fields = checked
@@ -277,11 +310,17 @@ class _Validator:
         row = table.row_for(codes) if codes is not None else None
 
         if sent is False:
-            for name in ("condition", "related_fields"):
-                if name in fields:
-                    self.report.add(rules.D313, fields.keys_at[name], f"{where} says sent: false, so it has no "
-                                                                      f"{name}")
-            if row is None:
+            if "condition" in fields:
+                self.report.add(rules.D313, fields.keys_at["condition"], f"{where} says sent: false, so it has no "
+                                                                         "condition")
+            if related:
+                self.report.add(rules.D313, fields.keys_at["related_fields"], f"{where} says sent: false, so it has "
+                                                                              "no related fields")
+            if codes is not None and standard.status_class(codes.first) == "Success":
+                self.report.add(rules.D316, fields.keys_at["sent"],
+                                f"{where}: an SCP that never sends {codes} ({row.meaning if row else 'Success'}) "
+                                "never stores an instance; describe when it sends it")
+            elif row is None:
                 self.report.add(rules.D314, fields.keys_at["sent"],
                                 f"{where}: sent: false is for rows of PS3.2 Table {table.table}; leave out a code "
                                 "the application never sends")
@@ -290,7 +329,7 @@ class _Validator:
                 "a condition, or sent: false for a template row it never sends"
             self.report.add(rules.S202, key, f"{where} is missing '{kind}': give {need}")
         if codes is not None and codes.is_code:
-            self.check_code(standard, service, codes, key, further, where)
+            self.check_code(standard, service, codes, key, further, where, present)
         if row is not None and further is not None and further.casefold() != row.meaning.casefold():
             self.report.add(rules.D315, fields.keys_at["further_meaning"],
                             f"PS3.2 Table {table.table} prints the Further Meaning \"{row.meaning}\" for {codes}; "
@@ -300,17 +339,19 @@ class _Validator:
         return StatusEntry(codes, text, sent, related, further)
 
     def check_code(self, standard: Standard, service: str, codes: CodeRange, key: Node, further: str | None,
-                   where: str) -> None:
+                   where: str, present: Collection[str]) -> None:
         code = codes.first
         template = standard.services[service]
         for table in template.roles.values():
             misprint = table.row_printed_as(f"{code:04X}")
             if misprint is not None:
+                fix = f"remove this row: \"{misprint.codes}\" is given too" if str(misprint.codes) in present \
+                    else f"key this row \"{misprint.codes}\""
                 self.report.add(rules.D310, key,
                                 f"{code:04X} is the PS3.2 {standard.edition} template's misprint in Table "
                                 f"{table.table} for \"{misprint.meaning}\": PS3.7 assigns {misprint.codes} "
                                 f"({standard.describe(misprint.codes.first)}), while {code:04X} "
-                                f"{standard.describe_as_phrase(code)}; key this row \"{misprint.codes}\"")
+                                f"{standard.describe_as_phrase(code)}; {fix}")
                 return
         status_class = standard.status_class(code)
         if status_class is None:
@@ -349,19 +390,22 @@ class _Validator:
                 self.report.add(rules.D311, item, f"{where}: {error}")
                 complete = False
                 continue
+            if element in elements:
+                self.report.add(rules.D307, item, f"{where}: {element} is given twice")
+                complete = False
+                continue
             if element.tag not in expected and codes is not None:
                 listed = ", ".join(str(dictionary.element(tag)) for tag in expected) or "none"
                 self.report.add(rules.D312, item, f"{element} is not a related field the standard lists for "
                                                   f"{codes} (it lists: {listed})")
-            if element not in elements:
-                elements.append(element)
+            elements.append(element)
         return tuple(elements) if complete else None
 
-    def missing_rows(self, table: TemplateTable, kind: Kind, at: Node, seen: dict[str, ScalarNode]) -> None:
+    def missing_rows(self, table: TemplateTable, kind: Kind, at: Node, seen: Collection[str]) -> None:
         give = "its behavior" if kind == "behavior" else "a condition, or sent: false"
         for row in table.rows:
             if str(row.codes) in seen or (row.printed is not None and row.printed in seen):
-                continue  # a misprinted key has a diagnostic of its own
+                continue  # a misprinted or malformed key has a diagnostic of its own
             self.report.add(rules.D308, at, f"PS3.2 Table {table.table} row \"{row.meaning}\" ({row.codes}) is not "
                                             f"addressed: add \"{row.codes}\" with {give}")
         if table.other is not None and "other" not in seen:
@@ -395,8 +439,8 @@ class _Validator:
         self.report.add(rules.S203, node, f"{where} must be a mapping of keys to values, not {self.shape(node)}")
         return False
 
-    def mapping(self, node: Node, at: Node, known: Sequence[str], required: Sequence[str],
-                where: str) -> Fields | None:
+    def mapping(self, node: Node, at: Node, known: Sequence[str], required: Sequence[str], where: str,
+                hints: Mapping[str, str] | None = None) -> Fields | None:
         """The values of a mapping by key, after checking its keys: unknown, duplicate and missing ones.
 
         ``at`` is where a missing key is reported: the key that holds this mapping.
@@ -409,12 +453,12 @@ class _Validator:
             if not self.is_key(key_node):
                 continue
             key = key_node.value
-            if key in fields:
+            if key in fields:  # as YAML does, the later copy is the one that counts
                 self.duplicate(key_node, fields.keys_at[key], where)
-                continue
-            if key not in known:
+            elif key not in known:
                 place = "at the top of the profile" if where == "the profile" else f"in {where}"
-                self.report.add(rules.S201, key_node, f"unknown key '{key}' {place}{_suggest(key, known)}")
+                hint = f": {hints[key]}" if hints and key in hints else _suggest(key, known)
+                self.report.add(rules.S201, key_node, f"unknown key {self.quoted(key)} {place}{hint}")
                 continue
             fields[key] = value_node
             fields.keys_at[key] = key_node
@@ -447,8 +491,11 @@ class _Validator:
         for pattern in LEFTOVERS:
             found = pattern.search(node.value)
             if found:
-                self.report.add(rules.S208, node, f"{where} still holds the template leftover "
-                                                  f"'{found.group(0)}'; replace it with the real text")
+                leftover = found.group(0)
+                kind = "placeholder" if leftover.startswith("<") else \
+                    "instruction" if leftover.startswith("[") else "note"
+                self.report.add(rules.S208, node, f"{where} still holds the template {kind} "
+                                                  f"{self.quoted(leftover)}; replace it with the real text")
                 return None
         # Folded and multi-line scalars become one paragraph, as in the printed table.
         return " ".join(node.value.split())
@@ -471,9 +518,10 @@ class _Validator:
         return value
 
     def boolean(self, node: Node, where: str) -> bool | None:
-        if isinstance(node, ScalarNode) and node.tag == _BOOL:
-            return bool(yaml.safe_load(node.value))
-        shown = f"'{node.value}'" if isinstance(node, ScalarNode) else self.shape(node)
+        value = _read_scalar(node) if node.tag == _BOOL else None
+        if isinstance(value, bool):
+            return value
+        shown = self.quoted(node.value) if isinstance(node, ScalarNode) else self.shape(node)
         self.report.add(rules.S203, node, f"{where} must be true or false, not {shown}")
         return None
 
@@ -484,12 +532,34 @@ class _Validator:
         if isinstance(node, SequenceNode):
             return "a list"
         kind = node.tag.removeprefix(_YAML)
+        value = _read_scalar(node)
         if kind in ("int", "float"):
-            return f"the number {yaml.safe_load(node.value)}"
+            return f"the number {value}" if isinstance(value, int | float) else "a number"
         if kind == "bool":
-            return f"the boolean {str(yaml.safe_load(node.value)).lower()}"
+            return f"the boolean {str(value).lower()}" if isinstance(value, bool) else "a boolean"
         if kind == "timestamp":
             return "a date"
         if kind == "null":
             return "nothing"
         return "text"
+
+    @staticmethod
+    def quoted(text: str) -> str:
+        """``text`` in quotes for a message, shortened, with line breaks and control characters made visible."""
+        shown = text if len(text) <= 60 else text[:57] + "..."
+        return "'" + shown.encode("unicode_escape").decode("ascii") + "'" if not shown.isprintable() \
+            else f"'{shown}'"
+
+
+def _read_scalar(node: Node) -> object:
+    """What YAML itself would read from a scalar (``4.10`` -> 4.1), or None where it could not read one.
+
+    Only for messages and booleans: the profile's values are the characters typed. The length bound keeps
+    the reading cheap; a tag written on purpose (``!!int "abc"``) is simply unreadable here.
+    """
+    if not isinstance(node, ScalarNode) or len(node.value) > 40:
+        return None
+    try:
+        return SafeConstructor().construct_object(node)
+    except Exception:  # any constructor failure only means "not a value of that type"
+        return None

@@ -339,3 +339,119 @@ def test_y102_at_the_end_of_the_file_points_at_its_last_line(tmp_path: Path) -> 
         [found] = diagnose(tmp_path, text)
         assert found.rule == "Y102"
         assert found.line == len(text.splitlines())
+
+
+def test_d316_scp_never_sending_success(tmp_path: Path) -> None:
+    text = edit("          condition: The instance was written to the image store and is listed in the local study "
+                "browser.\n", "          sent: false\n")
+    assert rules_at(diagnose(tmp_path, text)) == {("D316", text.splitlines().index("          sent: false") + 1)}
+
+
+def test_d313_allows_an_empty_related_fields_list(tmp_path: Path) -> None:
+    # `confgen init` writes related_fields: [] on every SCP row; turning such a row into "not sent" is fine.
+    text = edit("          sent: false\n", "          sent: false\n          related_fields: []\n")
+    assert diagnose(tmp_path, text) == []
+
+
+def test_d307_same_related_field_twice(tmp_path: Path) -> None:
+    text = edit('related_fields: ["(0000,0902)"]', 'related_fields: [ErrorComment, "(0000,0902)"]')
+    assert rules_at(diagnose(tmp_path, text)) == {("D307", line_of(text, "[ErrorComment, "))}
+
+
+@pytest.mark.parametrize("written", ["[(0000,0902)]", '["0000,0902"]', '["00000902"]'])
+def test_d311_tag_written_without_its_form(tmp_path: Path, written: str) -> None:
+    text = edit('related_fields: ["(0000,0902)"]', f"related_fields: {written}")
+    found = diagnose(tmp_path, text)
+    assert {f.rule for f in found} == {"D311"}
+    assert all('write a tag as "(0000,0902)", in quotes' in f.message for f in found)
+
+
+def test_d310_when_the_corrected_code_is_given_too(tmp_path: Path) -> None:
+    text = edit('        "0122": >-', '        "0112": Permanent failure.\n        "0122": >-')
+    found = diagnose(tmp_path, text)
+    assert rules_at(found) == {("D310", line_of(text, '"0112"'))}
+    assert 'remove this row: "0122" is given too' in found[0].message
+
+
+@pytest.mark.parametrize(("key", "meant"), [('"A9xx"', "A900-A9FF"), ('"0x0117"', "0117"), ("othre", "other")])
+def test_d301_hint_replaces_the_missing_row_diagnostic(tmp_path: Path, key: str, meant: str) -> None:
+    original = {"A900-A9FF": '        "A900-A9FF": >-', "0117": '        "0117":', "other": "        other: >-"}[meant]
+    text = edit(original, original.replace(original.split(":")[0].strip(), key, 1))
+    found = diagnose(tmp_path, text)
+    assert rules_at(found) == {("D301", line_of(text, key))}, "one problem, one diagnostic"
+
+
+@pytest.mark.parametrize(("row_key", "hint"), [
+    ('        "B000": Treated as success.', "use 'behavior'"),
+    ('        "B007": Treated as success.', "cannot refuse to receive"),
+])
+def test_s201_keys_of_the_other_role_get_a_hint(tmp_path: Path, row_key: str, hint: str) -> None:
+    key = "condition" if "B000" in row_key else "sent"
+    value = "x" if key == "condition" else "false"
+    text = edit(row_key, f"{row_key.split(':')[0]}:\n          {key}: {value}\n          behavior: Treated as success.")
+    found = diagnose(tmp_path, text)
+    assert rules_at(found) == {("S201", line_of(text, f"{key}: {value}"))}
+    assert hint in found[0].message
+
+
+def test_s201_behavior_on_an_scp_row_gets_a_hint(tmp_path: Path) -> None:
+    text = edit("          condition: The data set cannot", "          behavior: The data set cannot")
+    found = diagnose(tmp_path, text)
+    assert any("use 'condition'" in f.message for f in found if f.rule == "S201")
+
+
+def test_s204_version_written_as_text(tmp_path: Path) -> None:
+    found = diagnose(tmp_path, edit("confgen: 1", 'confgen: "1"'))
+    assert [f.rule for f in found] == ["S204"]
+    assert "as the number 1, without quotes" in found[0].message
+
+
+def test_duplicate_key_the_later_copy_counts(tmp_path: Path) -> None:
+    # YAML keeps the later copy; an empty earlier copy must not produce a flood of missing rows.
+    text = edit("services:\n", "services:\n  storage: {scu: {statuses: {}}}\n")
+    assert rules_at(diagnose(tmp_path, text)) == {("Y104", text.splitlines().index("  storage:") + 1)}
+
+
+@pytest.mark.parametrize("text", ["Treated as success [if configured].", "Logged when size<limit and x>y."])
+def test_s208_ordinary_brackets_are_not_leftovers(tmp_path: Path, text: str) -> None:
+    assert diagnose(tmp_path, edit("Treated as success. The warning and any Error Comment are written to the "
+                                   "service log.\n        \"B007\"", f"\"{text}\"\n        \"B007\"")) == []
+
+
+def test_y106_document_with_nothing_in_it(tmp_path: Path) -> None:
+    assert rules_at(diagnose(tmp_path, "---\n")) == {("Y106", 1)}
+
+
+# -- input that once crashed the validator; every one must give diagnostics, never an exception -----------------
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("  product: Acme CT", '  product: !!int "[x"'),
+    ("  product: Acme CT", '  product: !!float "*x"'),
+    ("  product: Acme CT", '  product: !!int "abc"'),
+    ("document:\n", 'document: !!int "[x"\nunused:\n'),
+    ('related_fields: ["(0000,0902)"]', 'related_fields: !!float "{"'),
+    ("          sent: false", '          sent: !!bool "{"'),
+    ("          sent: false", '          sent: !!bool "maybe"'),
+    ('  product_version: "4.2.0"', "  product_version: " + "1" * 5000),
+])
+def test_explicitly_tagged_and_huge_scalars(tmp_path: Path, old: str, new: str) -> None:
+    found = diagnose(tmp_path, edit(old, new))
+    assert found
+    assert {f.rule for f in found} <= {"S201", "S202", "S203", "S207"}
+
+
+def test_control_character_is_one_diagnostic_on_one_line(tmp_path: Path) -> None:
+    text = edit("  product: Acme CT", "  product: Acme\x00CT")
+    found = diagnose(tmp_path, text)
+    assert rules_at(found) == {("Y102", line_of(text, "product: Acme"))}
+    assert "U+0000" in found[0].message
+
+
+def test_line_breaks_in_keys_stay_on_one_line(tmp_path: Path) -> None:
+    from confgen.build import check
+
+    path = tmp_path / "p.yaml"
+    path.write_text(edit("  product: Acme CT", '  "pro\\nduct": Acme CT'), encoding="utf-8")
+    lines = [d.format() for d in check(path).report.sorted()]
+    assert any("S201 unknown key 'pro\\nduct'" in line for line in lines)
+    assert all("\n" not in line for line in lines)
