@@ -142,7 +142,6 @@ class Standard:
     """The facts of one PS3.2 edition, with the PS3.4 and PS3.7 data it is checked against."""
 
     edition: str
-    editions: dict[str, str]
     sections: dict[str, Section]
     services: dict[str, ServiceTemplate]
     _classes: tuple[tuple[CodeRange, str], ...]
@@ -234,7 +233,6 @@ def load_standard(edition: str) -> Standard:
     }
     return Standard(
         edition=edition,
-        editions={"PS3.2": ps32["edition"], "PS3.4": ps34["edition"], "PS3.7": ps37["edition"]},
         sections=sections,
         services=services,
         _classes=classes,

@@ -118,7 +118,7 @@ def _table(standard: Standard, service: str, template: TemplateTable, role: Role
     listed = {row.codes for row in template.rows}
     additional = sorted((e for e in role.entries if e.codes is not None and e.codes not in listed),
                         key=lambda e: e.codes or CodeRange(0, 0))
-    rows.extend(_additional_row(standard, service, entry) for entry in additional)
+    rows.extend(_additional_row(standard, service, template, entry) for entry in additional)
     other = role.entry(None)
     if template.other is not None and other is not None:
         # "anything else" only reads right after every code that is listed, so it stays last.
@@ -149,14 +149,19 @@ def _template_row(row: TemplateRow, entry: StatusEntry, note: int | None) -> Row
     )
 
 
-def _additional_row(standard: Standard, service: str, entry: StatusEntry) -> Row:
+def _additional_row(standard: Standard, service: str, template: TemplateTable, entry: StatusEntry) -> Row:
     assert entry.codes is not None
     code = entry.codes.first
     defined = standard.meaning(service, code)
-    status_class = defined.status_class if defined else standard.status_class(code)
+    # A code the standard defines like one of the table's rows (A711 in A7xx, like A700) is worded like that
+    # row, so the table calls one status by one name; otherwise the standard's own words are used.
+    sibling = next((row for row in template.rows if defined and standard.meaning(service, row.codes.first) == defined),
+                   None)
+    status_class = sibling.status if sibling else defined.status_class if defined else standard.status_class(code)
+    meaning = sibling.meaning if sibling else defined.meaning if defined else ""
     return Row(
         service_status=status_class or "",
-        further_meaning=entry.further_meaning or (defined.meaning if defined else ""),
+        further_meaning=entry.further_meaning or meaning,
         code=str(entry.codes),
         text=entry.text or "",
         related_fields=entry.related_fields,

@@ -89,7 +89,7 @@ def test_pdf_scp_table_rows_fields_and_not_sent(example_build: Path) -> None:
     assert by_code["A711"][3] == "Error Comment (0000,0902)", "a tag in the profile prints as name and tag"
     assert by_code["B007"][3:] == ["N/A", "The application does not send this status."]
     assert by_code["A700"][:2] == ["Refused", "Out of Resources"], "the template's own cells"
-    assert by_code["A711"][:2] == ["Failure", "Refused: Out of Resources"], "a code in A7xx takes its meaning"
+    assert by_code["A711"][:2] == ["Refused", "Out of Resources"], "worded like A700, the row it shares A7xx with"
     assert by_code["0122"][:2] == ["Failure", "Refused: SOP Class not supported"]
 
 
@@ -255,3 +255,20 @@ def test_rebuild_replaces_outputs_whole_and_leaves_no_temporary_files(tmp_path: 
     assert cli("build", str(EXAMPLE), "-o", str(tmp_path)).code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["acme-ct.html", "acme-ct.pdf"]
     assert (tmp_path / "acme-ct.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_long_unbroken_words_stay_on_the_page(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    word = "VISTARA_STORAGE_MINIMUM_FREE_DISK_SPACE_THRESHOLD_IN_MEGABYTES"
+    text = edit("          condition: Free space on the image store is below 2 GB; the instance is not stored.",
+                f"          condition: Free space is below {word}.")
+    text = edit("Treated as success. The warning and any Error Comment are written to the service log.\n"
+                '        "B007"', f"Logged as {'x' * 400}.\n        \"B007\"", text)
+    text = edit("document_number: ACME-DCS-0042", f"document_number: ACME-{'9' * 200}", text)
+    profile = write_profile(tmp_path, text)
+    assert cli("build", str(profile), "-o", str(tmp_path)).code == 0
+    with pdfplumber.open(tmp_path / "device.pdf") as pdf:
+        edge = 10 * 72 / 25.4  # the margins are 18 mm: nothing may come closer than 10 mm to the edge
+        for page in pdf.pages:
+            assert all(edge <= char["x0"] <= char["x1"] <= page.width - edge for char in page.chars), \
+                f"text leaves page {page.page_number}"
+    assert word in squash(" ".join(pdf_text(tmp_path / "device.pdf"))).replace(" ", "")
