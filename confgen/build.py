@@ -7,7 +7,7 @@ from pathlib import Path
 
 from confgen import rules
 from confgen.diagnostics import Report
-from confgen.output import write_atomic
+from confgen.output import OutputError, write_outputs
 from confgen.profile import Profile
 from confgen.source import load
 from confgen.validate import validate
@@ -65,9 +65,15 @@ def build(path: Path, out_dir: Path, shown_as: str | None = None) -> Result:
 
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        for target, data in zip(targets, (html.encode("utf-8"), pdf), strict=True):
-            write_atomic(target, data)
-            result.written.append(target)
     except OSError as error:
-        result.report.add(rules.F102, None, f"cannot write to {out_dir}: {error.strerror or error}")
+        result.report.add(rules.F102, None, f"cannot make the output folder {out_dir}: {error.strerror or error}")
+        return result
+    try:
+        write_outputs(dict(zip(targets, (html.encode("utf-8"), pdf), strict=True)))
+    except OutputError as error:
+        kept = f"only {', '.join(map(str, error.replaced))} was replaced" if error.replaced else \
+            "no output of this profile was changed"
+        result.report.add(rules.F102, None, f"cannot write {error.path}: {error.strerror}; {kept}")
+        return result
+    result.written.extend(targets)
     return result

@@ -44,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     init = commands.add_parser("init", help="write a starting profile with every template row",
                                description="Write a starting profile; never overwrites an existing file.")
     init.add_argument("file", nargs="?", type=Path, default=DEFAULT_INIT, metavar="FILE",
-                      help=f"where to write it (default: {DEFAULT_INIT})")
+                      help=f"where to write it, - for standard output (default: {DEFAULT_INIT})")
     return parser
 
 
@@ -52,29 +52,60 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     try:
         if arguments.command == "validate":
-            return _validate(arguments.profiles)
-        if arguments.command == "build":
-            return _build(arguments.profiles, arguments.output)
-        return _init(arguments.file)
+            code = _validate(arguments.profiles)
+        elif arguments.command == "build":
+            code = _build(arguments.profiles, arguments.output)
+        else:
+            code = _init(arguments.file)
+        sys.stdout.flush()  # a full disk shows here, not at the interpreter's exit
+        return code
     except KeyboardInterrupt:
         print("confgen: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        # The reader went away (``confgen validate ... | head``). Point standard output at /dev/null so the
-        # interpreter's final flush does not fail too.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        # The reader went away (``confgen validate ... | head``): what it read is all it wanted.
+        _discard_stdout()
         return 1
+    except _StdoutError as error:
+        _discard_stdout()
+        print(f"confgen: cannot write to standard output: {error.strerror}", file=sys.stderr)
+        return 2
+
+
+class _StdoutError(OSError):
+    """Standard output cannot be written (a full disk, a closed file), as opposed to any other OSError."""
+
+
+def _discard_stdout() -> None:
+    # Point standard output at /dev/null so that the interpreter's final flush does not fail again.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _emit(lines: list[str]) -> None:
+    """Print diagnostics and flush, so that they stay in order with what goes to standard error."""
+    try:
+        for line in lines:
+            print(line)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise _StdoutError(error.errno, error.strerror) from error
 
 
 def _validate(profiles: list[Path]) -> int:
-    reports = [build.check(path).report for path in profiles]
+    reports = []
+    for path in _unique(profiles):
+        report = build.check(path).report
+        _emit([diagnostic.format() for diagnostic in report.sorted()])
+        reports.append(report)
     return _finish(reports, "checked")
 
 
 def _build(profiles: list[Path], out_dir: Path) -> int:
     # With no profile, the bundled example is built: it is named by its file name, not its installed path.
     if profiles:
-        jobs = [(path, str(path)) for path in profiles]
+        jobs = [(path, str(path)) for path in _unique(profiles)]
     else:
         example = resources.example_profile()
         jobs = [(example, example.name)]
@@ -83,25 +114,41 @@ def _build(profiles: list[Path], out_dir: Path) -> int:
     for path, shown_as in jobs:
         clash = next((claimed[t] for t in build.outputs(path, out_dir) if t in claimed), None)
         if clash is not None:
-            report = Report(shown_as)
-            report.add(rules.F102, None, f"its outputs would overwrite those of {clash} in {out_dir}: "
-                                               "profiles built together need different file names")
-            reports.append(report)
-            continue
-        claimed.update(dict.fromkeys(build.outputs(path, out_dir), shown_as))
-        result = build.build(path, out_dir, shown_as)
+            result = build.Result(Report(shown_as))
+            result.report.add(rules.F102, None, f"its outputs would overwrite those of {clash} in {out_dir}: "
+                                                "profiles built together need different file names")
+        else:
+            claimed.update(dict.fromkeys(build.outputs(path, out_dir), shown_as))
+            result = build.build(path, out_dir, shown_as)
+        _emit([diagnostic.format() for diagnostic in result.report.sorted()])
         for written in result.written:
             print(f"wrote {written}", file=sys.stderr)
         reports.append(result.report)
     return _finish(reports, "built")
 
 
+def _unique(profiles: list[Path]) -> list[Path]:
+    """The profiles in the order given, each once (``a.yaml ./a.yaml`` is one profile)."""
+    seen: set[Path] = set()
+    unique = []
+    for path in profiles:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(path)
+    return unique
+
+
 def _init(file: Path) -> int:
+    text = starter_profile(file.name, available_editions()[-1])
+    if str(file) == "-":
+        _emit([text.rstrip("\n")])
+        return 0
     if file.exists():
         print(f"confgen: {file} exists; it is left as it is (choose another FILE)", file=sys.stderr)
         return 2
-    text = starter_profile(file.name, available_editions()[-1])
     try:
+        file.parent.mkdir(parents=True, exist_ok=True)
         with file.open("x", encoding="utf-8") as stream:  # "x": never overwrite, even in a race
             stream.write(text)
     except OSError as error:
@@ -112,15 +159,14 @@ def _init(file: Path) -> int:
 
 
 def _finish(reports: list[Report], verb: str) -> int:
-    for report in reports:
-        for diagnostic in report.sorted():
-            print(diagnostic.format())
     errors = sum(d.severity is Severity.ERROR for r in reports for d in r.diagnostics)
     warnings = sum(d.severity is Severity.WARNING for r in reports for d in r.diagnostics)
-    failed = sum(r.has_errors for r in reports)
+    counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
     files = "1 profile" if len(reports) == 1 else f"{len(reports)} profiles"
-    summary = f"{files} {verb}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
-    if failed and verb == "built":
-        summary += f"; {failed} not built"
+    if verb == "built":
+        failed = sum(r.has_errors for r in reports)
+        summary = f"{files}: {len(reports) - failed} built, {failed} not built; {counts}"
+    else:
+        summary = f"{files} {verb}: {counts}"
     print(summary, file=sys.stderr)
     return max((r.exit_code() for r in reports), default=0)

@@ -1,4 +1,4 @@
-"""Write: put an output file in place whole, or not at all."""
+"""Write: put a profile's output files in place whole, or leave the earlier ones as they were."""
 
 from __future__ import annotations
 
@@ -7,12 +7,47 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``.
+class OutputError(OSError):
+    """An output could not be written: ``path`` is the output (not a temporary file), ``replaced`` the outputs
+    that were already renamed into place when it failed."""
 
-    A reader (or a build killed half-way) sees the earlier file or the complete new one, never a part.
+    def __init__(self, path: Path, error: OSError, replaced: tuple[Path, ...] = ()) -> None:
+        super().__init__(error.errno, error.strerror or str(error))
+        self.path = path
+        self.replaced = replaced
+
+
+def write_outputs(files: dict[Path, bytes]) -> None:
+    """Write each file to a temporary file beside it, then rename them all into place.
+
+    A reader, or a build killed half-way, sees an earlier file or a complete new one, never a part. All the
+    temporary files are written before any is renamed, so a full disk or a missing permission leaves every
+    earlier output as it was.
     """
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    staged: dict[Path, Path] = {}
+    try:
+        for path, data in files.items():
+            staged[path] = _stage(path, data)
+        replaced: list[Path] = []
+        for path, temporary in staged.items():
+            try:
+                temporary.replace(path)
+            except OSError as error:
+                raise OutputError(path, error, tuple(replaced)) from error
+            replaced.append(path)
+    finally:
+        for temporary in staged.values():
+            temporary.unlink(missing_ok=True)
+
+
+def _stage(path: Path, data: bytes) -> Path:
+    if path.is_dir():  # the one reason a rename in the same folder fails: find it before anything is replaced
+        raise OutputError(path, IsADirectoryError(21, "Is a directory"))
+    try:
+        handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise OutputError(path, error) from error
+    temporary = Path(name)
     try:
         # mkstemp makes the file private; an output gets the permissions any new file would get.
         umask = os.umask(0)
@@ -20,7 +55,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.fchmod(handle, 0o666 & ~umask)
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise OutputError(path, error) from error
+    return temporary

@@ -227,7 +227,8 @@ def test_f102_output_folder_cannot_be_made(tmp_path: Path, cli) -> None:  # type
     blocker.write_text("not a folder", encoding="utf-8")
     run = cli("build", str(EXAMPLE), "-o", str(blocker / "out"))
     assert run.code == 2
-    assert re.search(r"acme-ct\.yaml: error F102 cannot write to ", run.out)
+    assert re.search(r"acme-ct\.yaml: error F102 cannot make the output folder .*a-file/out: Not a directory",
+                     run.out)
 
 
 def test_f102_two_profiles_with_the_same_name(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
@@ -272,3 +273,13 @@ def test_long_unbroken_words_stay_on_the_page(tmp_path: Path, cli) -> None:  # t
             assert all(edge <= char["x0"] <= char["x1"] <= page.width - edge for char in page.chars), \
                 f"text leaves page {page.page_number}"
     assert word in squash(" ".join(pdf_text(tmp_path / "device.pdf"))).replace(" ", "")
+
+
+def test_f102_an_output_that_cannot_be_replaced_leaves_the_others_alone(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "acme-ct.html").write_text("an earlier build", encoding="utf-8")
+    (tmp_path / "acme-ct.pdf").mkdir()  # something in the way of the PDF
+    run = cli("build", str(EXAMPLE), "-o", str(tmp_path))
+    assert run.code == 2
+    assert f"cannot write {tmp_path / 'acme-ct.pdf'}: Is a directory; no output of this profile was changed" in run.out
+    assert (tmp_path / "acme-ct.html").read_text(encoding="utf-8") == "an earlier build"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["acme-ct.html", "acme-ct.pdf"], "no temporary file is left"

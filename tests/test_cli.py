@@ -107,3 +107,31 @@ def test_output_cut_short_by_the_reader_gives_no_traceback(tmp_path: Path) -> No
     process.stderr.close()
     process.wait()
     assert "Traceback" not in error
+
+
+def test_stdout_that_cannot_be_written_is_one_message_and_exit_2(tmp_path: Path) -> None:
+    profile = tmp_path / "bad.yaml"
+    profile.write_text(edit("  product: Acme CT", "  product: TODO"), encoding="utf-8")
+    with Path("/dev/full").open("w") as full:
+        result = subprocess.run([sys.executable, "-m", "confgen", "validate", str(profile)], stdout=full,
+                                stderr=subprocess.PIPE, text=True, check=False)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == ["confgen: cannot write to standard output: No space left on device"]
+
+
+def test_build_summary_counts_each_profile_once(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(edit("  product: Acme CT", "  product: TODO"), encoding="utf-8")
+    run = cli("build", str(EXAMPLE), str(bad), f"{EXAMPLE.parent}/../profiles/{EXAMPLE.name}", "-o", str(tmp_path))
+    assert run.code == 1
+    assert run.err.splitlines()[-1] == "2 profiles: 1 built, 1 not built; 1 error, 0 warnings", "a repeat is built once"
+
+
+def test_init_to_standard_output_and_into_a_new_folder(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run = cli("init", "-")
+    assert run.code == 0
+    assert run.out.startswith("# A starting confgen profile.")
+    assert not Path("-").exists()
+    nested = tmp_path / "new" / "folder" / "device.yaml"
+    assert cli("init", str(nested)).code == 0
+    assert nested.is_file()
