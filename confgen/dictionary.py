@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from pydicom import datadict
 
-_TAG = re.compile(r"\(\s*([0-9A-Fa-f]{4})\s*,\s*([0-9A-Fa-f]{4})\s*\)")
+from confgen.standard import parse_tag
+
 # Text made of hex digits, commas and parentheses was meant as a tag: "0000,0902", "00000902", or the halves
 # YAML makes of an unquoted (0000,0902) in a flow list.
 _TAG_LIKE = re.compile(r"[\s()0-9A-Fa-f,xX]*[0-9][\s()0-9A-Fa-f,xX]*")
@@ -45,9 +46,8 @@ def element(tag: int) -> CommandElement:
 
 def resolve(text: str) -> CommandElement:
     """A keyword (``ErrorComment``) or a tag (``(0000,0902)``) -> the command element it names."""
-    match = _TAG.fullmatch(text.strip())
-    if match:
-        tag = int(match[1] + match[2], 16)
+    tag = parse_tag(text)
+    if tag is not None:
         if not datadict.dictionary_has_tag(tag):
             raise NotACommandElement(f"{text} is not in pydicom's data dictionary")
     else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import AnyStr
 
 import yaml
 
@@ -47,9 +48,7 @@ def _decode(data: bytes, report: Report) -> str | None:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        before = data[: error.start]
-        line = before.count(b"\n") + 1
-        column = error.start - (before.rfind(b"\n") + 1) + 1
+        line, column = _line_and_column(data[: error.start], b"\n")
         report.add_at(rules.Y101, line, column,
                       f"the file is not UTF-8 text: byte 0x{data[error.start]:02X} cannot start a character here; "
                       "save the profile as UTF-8")
@@ -74,8 +73,7 @@ def _compose(text: str, report: Report) -> yaml.Node | None:
         report.add_at(rules.Y102, line, column, f"YAML syntax error: {problem}{context}")
         return None
     except yaml.reader.ReaderError as error:
-        before = text[: error.position]
-        line, column = before.count("\n") + 1, error.position - (before.rfind("\n") + 1) + 1
+        line, column = _line_and_column(text[: error.position], "\n")
         character = error.character if isinstance(error.character, str) else chr(error.character)
         report.add_at(rules.Y102, line, column, f"YAML syntax error: the control character U+{ord(character):04X} "
                                                 "is not allowed in YAML")
@@ -103,3 +101,8 @@ def _document_start(text: str, document: yaml.Node) -> int:
         if lines[index].startswith("---"):
             return index + 1
     return document.start_mark.line + 1
+
+
+def _line_and_column(before: AnyStr, newline: AnyStr) -> tuple[int, int]:
+    """1-based line and column of the place that ``before`` (the file up to it) ends at."""
+    return before.count(newline) + 1, len(before) - (before.rfind(newline) + 1) + 1

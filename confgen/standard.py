@@ -18,7 +18,7 @@ from confgen.resources import STANDARD_DIR
 
 _CODE = re.compile(r"[0-9A-F]{4}")
 _RANGE = re.compile(r"([0-9A-F]{4})-([0-9A-F]{4})")
-_TAG = re.compile(r"\(([0-9A-F]{4}),([0-9A-F]{4})\)")
+_TAG = re.compile(r"\(\s*([0-9A-Fa-f]{4})\s*,\s*([0-9A-Fa-f]{4})\s*\)")
 
 
 @dataclass(frozen=True, order=True)
@@ -55,12 +55,10 @@ class CodeRange:
         return f"{self.first:04X}-{self.last:04X}"
 
 
-def parse_tag(text: str) -> int:
-    """``"(0000,0902)"`` -> ``0x00000902``, for the standard's own data."""
-    match = _TAG.fullmatch(text)
-    if not match:
-        raise ValueError(f"not a tag: {text!r}")
-    return int(match[1] + match[2], 16)
+def parse_tag(text: str) -> int | None:
+    """``"(0000,0902)"`` -> ``0x00000902``; None for text that is not a tag in that form."""
+    match = _TAG.fullmatch(text.strip())
+    return int(match[1] + match[2], 16) if match else None
 
 
 @dataclass(frozen=True)
@@ -200,7 +198,13 @@ def _codes(text: str) -> CodeRange:
 
 
 def _fields(tags: list[str]) -> tuple[int, ...]:
-    return tuple(parse_tag(tag) for tag in tags)
+    parsed = []
+    for text in tags:
+        tag = parse_tag(text)
+        if tag is None:
+            raise ValueError(f"confgen's standard data holds a malformed tag: {text!r}")
+        parsed.append(tag)
+    return tuple(parsed)
 
 
 @functools.cache
