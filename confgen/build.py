@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +36,30 @@ def outputs(path: Path, out_dir: Path) -> list[Path]:
     return [out_dir / f"{path.stem}{suffix}" for suffix in OUTPUT_SUFFIXES]
 
 
+def build_all(jobs: Iterable[tuple[Path, str]], out_dir: Path) -> Iterator[Result]:
+    """Build each (profile, name shown in diagnostics) in turn, as each finishes.
+
+    A profile given twice is built once; a profile whose outputs another one of this call already wrote is
+    not built, since it would overwrite them.
+    """
+    done: set[Path] = set()
+    claimed: dict[Path, str] = {}
+    for path, shown_as in jobs:
+        if path.resolve() in done:
+            continue
+        done.add(path.resolve())
+        targets = outputs(path, out_dir)
+        clash = next((claimed[target] for target in targets if target in claimed), None)
+        if clash is not None:
+            result = Result(Report(shown_as))
+            result.report.add(rules.F102, None, f"its outputs would overwrite those of {clash} in {out_dir}: "
+                                                "profiles built together need different file names")
+            yield result
+            continue
+        claimed.update(dict.fromkeys(targets, shown_as))
+        yield build(path, out_dir, shown_as)
+
+
 def build(path: Path, out_dir: Path, shown_as: str | None = None) -> Result:
     """Validate, then render and write; a profile with errors writes nothing."""
     result = check(path, shown_as)
@@ -46,15 +71,13 @@ def build(path: Path, out_dir: Path, shown_as: str | None = None) -> Result:
         return result
 
     # Rendering needs Jinja and WeasyPrint; they are imported here so that validation never pays for them.
-    import jinja2
-
     from confgen.pdf import html_to_pdf
-    from confgen.render import render_html
+    from confgen.render import RenderError, render_html
     from confgen.statement import build_statement
 
     try:
         html = render_html(build_statement(result.profile))
-    except jinja2.TemplateError as error:
+    except RenderError as error:
         result.report.add(rules.R401, None, f"the HTML template failed: {error}")
         return result
     try:

@@ -1,19 +1,21 @@
 """The ``confgen`` command: validate, build and init.
 
 Diagnostics go to standard output, one per line; what was written and the summary go to standard error.
-Exit codes: 0 no errors (warnings allowed), 1 errors in a profile, 2 usage errors and files that cannot be
-read or written.
+Exit codes: 0 no errors (warnings allowed), 1 errors in a profile, 2 usage errors and files (standard output
+among them) that cannot be read or written; 130 when interrupted, 141 when the reader of the output stops
+reading (as a program killed by SIGPIPE).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from confgen import __version__, build, resources, rules
+from confgen import __version__, build, resources
 from confgen.diagnostics import Report, Severity
 from confgen.standard import available_editions
 from confgen.starter import starter_profile
@@ -63,9 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("confgen: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        # The reader went away (``confgen validate ... | head``): what it read is all it wanted.
+        # The reader went away (``confgen validate ... | head``): end as a program killed by SIGPIPE would.
         _discard_stdout()
-        return 1
+        return 128 + signal.SIGPIPE
     except _StdoutError as error:
         _discard_stdout()
         print(f"confgen: cannot write to standard output: {error.strerror}", file=sys.stderr)
@@ -95,7 +97,7 @@ def _emit(lines: list[str]) -> None:
 
 def _validate(profiles: list[Path]) -> int:
     reports = []
-    for path in _unique(profiles):
+    for path in dict.fromkeys(profiles):
         report = build.check(path).report
         _emit([diagnostic.format() for diagnostic in report.sorted()])
         reports.append(report)
@@ -104,22 +106,10 @@ def _validate(profiles: list[Path]) -> int:
 
 def _build(profiles: list[Path], out_dir: Path) -> int:
     # With no profile, the bundled example is built: it is named by its file name, not its installed path.
-    if profiles:
-        jobs = [(path, str(path)) for path in _unique(profiles)]
-    else:
-        example = resources.example_profile()
-        jobs = [(example, example.name)]
+    example = resources.example_profile()
+    jobs = [(path, str(path)) for path in profiles] if profiles else [(example, example.name)]
     reports = []
-    claimed: dict[Path, str] = {}
-    for path, shown_as in jobs:
-        clash = next((claimed[t] for t in build.outputs(path, out_dir) if t in claimed), None)
-        if clash is not None:
-            result = build.Result(Report(shown_as))
-            result.report.add(rules.F102, None, f"its outputs would overwrite those of {clash} in {out_dir}: "
-                                                "profiles built together need different file names")
-        else:
-            claimed.update(dict.fromkeys(build.outputs(path, out_dir), shown_as))
-            result = build.build(path, out_dir, shown_as)
+    for result in build.build_all(jobs, out_dir):
         _emit([diagnostic.format() for diagnostic in result.report.sorted()])
         for written in result.written:
             print(f"wrote {written}", file=sys.stderr)
@@ -127,20 +117,8 @@ def _build(profiles: list[Path], out_dir: Path) -> int:
     return _finish(reports, "built")
 
 
-def _unique(profiles: list[Path]) -> list[Path]:
-    """The profiles in the order given, each once (``a.yaml ./a.yaml`` is one profile)."""
-    seen: set[Path] = set()
-    unique = []
-    for path in profiles:
-        key = path.resolve()
-        if key not in seen:
-            seen.add(key)
-            unique.append(path)
-    return unique
-
-
 def _init(file: Path) -> int:
-    text = starter_profile(file.name, available_editions()[-1])
+    text = starter_profile("-" if str(file) == "-" else str(file), available_editions()[-1])
     if str(file) == "-":
         _emit([text.rstrip("\n")])
         return 0

@@ -1,7 +1,8 @@
 """Diagnostics: every problem a user can cause, with where it is, gathered before anything is reported.
 
 A diagnostic prints as ``path:line:col: severity RULE-ID message`` (line and column are 1-based), or as
-``path: severity RULE-ID message`` where no line exists (a file that cannot be read).
+``path: severity RULE-ID message`` when it is about the whole file (it cannot be read, or its outputs cannot
+be rendered or written).
 """
 
 from __future__ import annotations
@@ -51,11 +52,12 @@ class Report:
     path: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
-    def add(self, rule: Rule, at: yaml.Node | yaml.Mark | None, message: str) -> None:
-        mark = at.start_mark if isinstance(at, yaml.Node) else at
-        line = None if mark is None else mark.line + 1
-        column = None if mark is None else mark.column + 1
-        self.add_at(rule, line, column, message)
+    def add(self, rule: Rule, at: yaml.Node | None, message: str) -> None:
+        """A diagnostic at a YAML node, or about the whole file (``at`` None)."""
+        if at is None:
+            self.add_at(rule, None, None, message)
+        else:
+            self.add_at(rule, at.start_mark.line + 1, at.start_mark.column + 1, message)
 
     def add_at(self, rule: Rule, line: int | None, column: int | None, message: str) -> None:
         # One diagnostic is one line, whatever the profile's text holds.

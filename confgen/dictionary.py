@@ -16,6 +16,10 @@ from confgen.standard import parse_tag
 _TAG_LIKE = re.compile(r"[\s()0-9A-Fa-f,xX]*[0-9][\s()0-9A-Fa-f,xX]*")
 
 
+def tag_text(tag: int) -> str:
+    return f"({tag >> 16:04X},{tag & 0xFFFF:04X})"
+
+
 @dataclass(frozen=True)
 class CommandElement:
     tag: int
@@ -24,7 +28,7 @@ class CommandElement:
 
     @property
     def tag_text(self) -> str:
-        return f"({self.tag >> 16:04X},{self.tag & 0xFFFF:04X})"
+        return tag_text(self.tag)
 
     def __str__(self) -> str:
         return f"{self.name} {self.tag_text}"
@@ -61,8 +65,8 @@ def resolve(text: str) -> CommandElement:
             raise NotACommandElement(f"{text!r} is not a DICOM keyword{hint}")
         tag = found
     if tag >> 16 != 0:
-        name = datadict.dictionary_description(tag)
-        raise NotACommandElement(
-            f"{text} is {name} ({tag >> 16:04X},{tag & 0xFFFF:04X}), a data element, not a command element "
-            "(group 0000)")
+        named = f"{text} is {datadict.dictionary_description(tag)}"
+        if parse_tag(text) is None:  # a keyword: say which tag it names
+            named += f" {tag_text(tag)}"
+        raise NotACommandElement(f"{named}, a data element, not a command element (group 0000)")
     return element(tag)

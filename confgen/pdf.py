@@ -1,7 +1,5 @@
-"""PDF: the rendered HTML laid out by WeasyPrint.
-
-WeasyPrint is imported inside ``html_to_pdf``, when a PDF is made, so that importing this module costs nothing.
-"""
+"""PDF: the rendered HTML laid out by WeasyPrint. Import this module only to make a PDF: WeasyPrint is slow
+to import, and validation never needs it (confgen.build imports this module when it renders)."""
 
 from __future__ import annotations
 
@@ -11,17 +9,20 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import weasyprint
+
 
 @contextmanager
 def _source_date_epoch(date: str) -> Iterator[None]:
     # When WeasyPrint subsets fonts with fontTools, fontTools stamps the subset with the current time unless
     # SOURCE_DATE_EPOCH is set. The document's own date keeps two builds byte-identical; a value the user set
-    # is left alone.
+    # is left alone. fontTools counts from 1904 and cannot store earlier times, so a date before 1970 (which
+    # no statement has) stamps 1970.
     if "SOURCE_DATE_EPOCH" in os.environ:
         yield
         return
     day = datetime.date.fromisoformat(date)
-    os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(day.timetuple()))
+    os.environ["SOURCE_DATE_EPOCH"] = str(max(0, calendar.timegm(day.timetuple())))
     try:
         yield
     finally:
@@ -30,8 +31,6 @@ def _source_date_epoch(date: str) -> Iterator[None]:
 
 def html_to_pdf(html: str, date: str) -> bytes:
     """The PDF of ``html``; ``date`` (ISO 8601) stands in for the clock wherever a date is stamped."""
-    import weasyprint
-
     # A statement is self-contained: nothing is fetched, from the network or from disk.
     fetcher = weasyprint.URLFetcher(allowed_protocols=("data",))
     with _source_date_epoch(date):

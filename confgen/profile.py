@@ -44,7 +44,6 @@ class StatusEntry:
 
 @dataclass(frozen=True)
 class RoleProfile:
-    role: str
     entries: tuple[StatusEntry, ...]
 
     def entry(self, codes: CodeRange | None) -> StatusEntry | None:

@@ -13,6 +13,10 @@ from confgen.statement import Statement
 ENTRY_TEMPLATE = "statement.html.j2"
 
 
+class RenderError(Exception):
+    """A template failed: missing, malformed, or using a value the statement does not have."""
+
+
 def environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir()),
@@ -25,4 +29,7 @@ def environment() -> jinja2.Environment:
 
 
 def render_html(statement: Statement) -> str:
-    return environment().get_template(ENTRY_TEMPLATE).render(statement=statement)
+    try:
+        return environment().get_template(ENTRY_TEMPLATE).render(statement=statement)
+    except jinja2.TemplateError as error:
+        raise RenderError(str(error)) from error

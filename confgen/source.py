@@ -16,7 +16,7 @@ from confgen import rules
 from confgen.diagnostics import Report
 
 # libyaml's parser is about ten times faster; the pure-Python one is the fallback where it is missing.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def _decode(data: bytes, report: Report) -> str | None:
 
 def _compose(text: str, report: Report) -> yaml.Node | None:
     try:
-        documents = yaml.compose_all(text, Loader=_LOADER)
+        documents = yaml.compose_all(text, Loader=LOADER)
         root = next(documents, None)
         second = next(documents, None)
     except yaml.MarkedYAMLError as error:

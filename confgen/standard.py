@@ -10,11 +10,16 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
 from confgen.resources import STANDARD_DIR
+from confgen.source import LOADER
+
+# What the last column of a status-code table holds: what the application does on receiving each status (an
+# SCU table, "Behavior") or when it sends it (an SCP table, "Condition").
+Kind = Literal["behavior", "condition"]
 
 _CODE = re.compile(r"[0-9A-F]{4}")
 _RANGE = re.compile(r"([0-9A-F]{4})-([0-9A-F]{4})")
@@ -94,13 +99,13 @@ class CatchAllRow:
 class TemplateTable:
     """One status-code table of Annex N: the table of one role (SCU or SCP) of one service."""
 
-    role: str
     number: str
     heading: str
     table: str
     title: str
     text: str
     columns: tuple[str, ...]
+    kind: Kind
     rows: tuple[TemplateRow, ...]
     other: CatchAllRow | None
     source: str
@@ -118,7 +123,6 @@ class TemplateTable:
 
 @dataclass(frozen=True)
 class ServiceTemplate:
-    key: str
     number: str
     title: str
     dimse: str
@@ -170,15 +174,14 @@ class Standard:
         status_class = self.status_class(code)
         return self._class_fields.get(status_class, ()) if status_class else ()
 
-    def describe(self, code: int) -> str:
-        """The PS3.7 name of a general status code, for messages ("No such SOP Instance")."""
+    def general_meaning(self, code: int) -> str | None:
+        """The PS3.7 Annex C name of a general status code ("No such SOP Instance"), if it has one."""
         general = self._general.get(code)
-        return general.meaning if general else "not defined in PS3.7"
+        return general.meaning if general else None
 
-    def describe_as_phrase(self, code: int) -> str:
-        """``is "No such SOP Instance"`` or ``is not defined in PS3.7``, to end a sentence about ``code``."""
-        general = self._general.get(code)
-        return f'is "{general.meaning}"' if general else "is not defined in PS3.7"
+    def class_codes(self) -> str:
+        """The codes PS3.7 Annex C gives a class, as a list for messages."""
+        return ", ".join(str(codes) for codes, _ in self._classes)
 
 
 def available_editions() -> tuple[str, ...]:
@@ -187,7 +190,7 @@ def available_editions() -> tuple[str, ...]:
 
 def _read(name: str) -> Any:
     with (STANDARD_DIR / name).open(encoding="utf-8") as stream:
-        return yaml.load(stream, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return yaml.load(stream, Loader=LOADER)
 
 
 def _codes(text: str) -> CodeRange:
@@ -213,15 +216,19 @@ def load_standard(edition: str) -> Standard:
     ps32 = _read(f"ps3.2-{edition}.yaml")
     ps34 = _read("ps3.4.yaml")
     ps37 = _read("ps3.7.yaml")
+    if ps32["edition"] != edition:
+        raise ValueError(f"ps3.2-{edition}.yaml holds the data of edition {ps32['edition']}")
 
     classes = tuple(
         (_codes(code), entry["class"]) for entry in ps37["status_classes"]["entries"] for code in entry["codes"]
     )
     general = {
-        _codes(entry["code"]).first: StatusMeaning(
-            _codes(entry["code"]), entry["class"], entry["meaning"], _fields(entry["related_fields"]),
-            entry["source"])
-        for entry in ps37["general_statuses"]
+        meaning.codes.first: meaning
+        for meaning in (
+            StatusMeaning(_codes(entry["code"]), entry["class"], entry["meaning"], _fields(entry["related_fields"]),
+                          entry["source"])
+            for entry in ps37["general_statuses"]
+        )
     }
     service_statuses = {
         key: tuple(
@@ -230,7 +237,7 @@ def load_standard(edition: str) -> Standard:
         )
         for key, service in ps34["service_classes"].items()
     }
-    services = {key: _service(key, data) for key, data in ps32["services"].items()}
+    services = {key: _service(data) for key, data in ps32["services"].items()}
     sections = {
         key: Section(data["number"], data["title"], data.get("text", ""), data["source"])
         for key, data in ps32["sections"].items()
@@ -250,18 +257,21 @@ def load_standard(edition: str) -> Standard:
     )
 
 
-def _service(key: str, data: dict[str, Any]) -> ServiceTemplate:
+def _service(data: dict[str, Any]) -> ServiceTemplate:
     roles = {}
     for role, table in data["roles"].items():
         other = table.get("other")
+        kind = table["columns"][-1].lower()
+        if kind not in ("behavior", "condition"):
+            raise ValueError(f"confgen's standard data: table {table['table']} ends in neither Behavior nor Condition")
         roles[role] = TemplateTable(
-            role=role,
             number=table["number"],
             heading=table["heading"],
             table=table["table"],
             title=table["title"],
             text=table["text"],
             columns=tuple(table["columns"]),
+            kind=kind,
             rows=tuple(
                 TemplateRow(row["status"], row["meaning"], _codes(row["code"]), row.get("printed"),
                             row.get("correction"))
@@ -270,5 +280,5 @@ def _service(key: str, data: dict[str, Any]) -> ServiceTemplate:
             other=CatchAllRow(other["status"], other["meaning"], other["code"]) if other else None,
             source=table["source"],
         )
-    return ServiceTemplate(key, data["number"], data["title"], data["dimse"], data["service_class"], roles,
+    return ServiceTemplate(data["number"], data["title"], data["dimse"], data["service_class"], roles,
                            data["source"])

@@ -8,19 +8,19 @@ from __future__ import annotations
 
 from confgen.profile import FORMAT_VERSION
 from confgen.standard import Standard, TemplateTable, load_standard
-from confgen.validate import entry_kind
 
 HEADER = """\
 # A starting confgen profile. Replace every <...> placeholder with what the application really does, delete
-# the role (scu or scp) the application does not have, then run: confgen validate {name}
+# the role (scu or scp) the application does not have, then run: confgen validate {path}
 # An SCP row the application never sends is written  "B007": {{sent: false}}  instead of a condition.
 # Quote status codes ("0122", not 0122): YAML reads an unquoted 0122 as a number.
 """
 
 
-def starter_profile(name: str, edition: str) -> str:
+def starter_profile(path: str, edition: str) -> str:
+    """The starting profile; ``path`` is where it is written ("-" for standard output), for its first comment."""
     standard = load_standard(edition)
-    lines = [HEADER.format(name=name).rstrip("\n")]
+    lines = [HEADER.format(path="<this file>" if path == "-" else path).rstrip("\n")]
     lines += [
         f"confgen: {FORMAT_VERSION}",
         f'standard: "{edition}"',
@@ -44,7 +44,7 @@ def starter_profile(name: str, edition: str) -> str:
 
 
 def _role_lines(standard: Standard, role: str, table: TemplateTable) -> list[str]:
-    kind = entry_kind(table)
+    kind = table.kind
     doing = "what the application does on receiving each status" if kind == "behavior" else \
         "when the application sends each status"
     lines = [

@@ -37,12 +37,9 @@ class Table:
     title: str
     text: str
     columns: tuple[str, ...]
+    has_related_fields: bool
     rows: tuple[Row, ...]
     notes: tuple[str, ...]
-
-    @property
-    def has_related_fields(self) -> bool:
-        return "Related Fields" in self.columns
 
 
 @dataclass(frozen=True)
@@ -71,7 +68,7 @@ class Statement:
     services: tuple[ServiceSection, ...]
 
 
-def document_number(annex_n_number: str) -> str:
+def without_annex_prefix(annex_n_number: str) -> str:
     """Annex N numbers "N.7.3.2.5" and "N.7-42"; the statement itself numbers them "7.3.2.5" and "7-42"."""
     return annex_n_number.removeprefix("N.")
 
@@ -85,7 +82,7 @@ def build_statement(profile: Profile) -> Statement:
             continue  # Annex N: a subsection that does not apply is removed whole
         tables = tuple(_table(standard, key, table, roles[role]) for role, table in service.roles.items()
                        if role in roles)
-        sections.append(ServiceSection(key, document_number(service.number), service.title, tables))
+        sections.append(ServiceSection(key, without_annex_prefix(service.number), service.title, tables))
     document = profile.document
     return Statement(
         document=document,
@@ -100,11 +97,11 @@ def build_statement(profile: Profile) -> Statement:
 
 def _heading(standard: Standard, key: str) -> Heading:
     section = standard.sections[key]
-    return Heading(document_number(section.number), section.title, section.text)
+    return Heading(without_annex_prefix(section.number), section.title, section.text)
 
 
 def _table(standard: Standard, service: str, template: TemplateTable, role: RoleProfile) -> Table:
-    label = f"Table {document_number(template.table)}"
+    label = f"Table {without_annex_prefix(template.table)}"
     notes: list[str] = []
     rows = []
     for template_row in template.rows:
@@ -116,22 +113,23 @@ def _table(standard: Standard, service: str, template: TemplateTable, role: Role
             note = len(notes)
         rows.append(_template_row(template_row, entry, note))
     listed = {row.codes for row in template.rows}
-    additional = sorted((e for e in role.entries if e.codes is not None and e.codes not in listed),
-                        key=lambda e: e.codes or CodeRange(0, 0))
-    rows.extend(_additional_row(standard, service, template, entry) for entry in additional)
+    additional = sorted(((e.codes, e) for e in role.entries if e.codes is not None and e.codes not in listed),
+                        key=lambda pair: pair[0])
+    rows.extend(_additional_row(standard, service, template, codes, entry) for codes, entry in additional)
     other = role.entry(None)
     if template.other is not None and other is not None:
         # "anything else" only reads right after every code that is listed, so it stays last.
         rows.append(Row(template.other.status, template.other.meaning, template.other.code, other.text or "",
                         catch_all=True))
     return Table(
-        number=document_number(template.number),
+        number=without_annex_prefix(template.number),
         heading=template.heading,
         label=label,
         cites=f"PS3.2 Table {template.table}",
         title=template.title,
         text=template.text.replace("{table}", label),
         columns=template.columns,
+        has_related_fields=template.has_related_fields,
         rows=tuple(rows),
         notes=tuple(notes),
     )
@@ -149,9 +147,9 @@ def _template_row(row: TemplateRow, entry: StatusEntry, note: int | None) -> Row
     )
 
 
-def _additional_row(standard: Standard, service: str, template: TemplateTable, entry: StatusEntry) -> Row:
-    assert entry.codes is not None
-    code = entry.codes.first
+def _additional_row(standard: Standard, service: str, template: TemplateTable, codes: CodeRange,
+                    entry: StatusEntry) -> Row:
+    code = codes.first
     defined = standard.meaning(service, code)
     # A code the standard defines like one of the table's rows (A711 in A7xx, like A700) is worded like that
     # row, so the table calls one status by one name; otherwise the standard's own words are used.
@@ -162,7 +160,7 @@ def _additional_row(standard: Standard, service: str, template: TemplateTable, e
     return Row(
         service_status=status_class or "",
         further_meaning=entry.further_meaning or meaning,
-        code=str(entry.codes),
+        code=str(codes),
         text=entry.text or "",
         related_fields=entry.related_fields,
     )

@@ -9,8 +9,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Literal, TypeGuard
 
 from yaml.constructor import SafeConstructor
@@ -20,7 +19,7 @@ from confgen import dictionary, rules
 from confgen.diagnostics import Report
 from confgen.profile import FORMAT_VERSION, Document, Profile, Revision, RoleProfile, StatusEntry
 from confgen.source import Source
-from confgen.standard import CodeRange, Standard, TemplateTable, available_editions, load_standard
+from confgen.standard import CodeRange, Kind, Standard, TemplateRow, TemplateTable, available_editions, load_standard
 
 _YAML = "tag:yaml.org,2002:"
 _STR, _INT, _BOOL, _NULL, _TIMESTAMP = (_YAML + t for t in ("str", "int", "bool", "null", "timestamp"))
@@ -52,18 +51,13 @@ BEHAVIOR_HINTS = {
             "receive: give its behavior",
 }
 CONDITION_HINTS = {"behavior": "an SCP row says when the application sends the status: use 'condition'"}
+GIVE = {"behavior": "its behavior", "condition": "a condition, or sent: false for a template row it never sends"}
 
-Kind = Literal["behavior", "condition"]
 
 
 def validate(source: Source, report: Report) -> Profile | None:
     """The profile in ``source`` if it has no errors; every problem found goes to ``report``."""
     return _Validator(report).profile(source)
-
-
-def entry_kind(table: TemplateTable) -> Kind:
-    # Annex N: an SCU table says what the application does on each status, an SCP table when it sends it.
-    return "behavior" if table.role == "scu" else "condition"
 
 
 class Fields(dict[str, Node]):
@@ -72,13 +66,6 @@ class Fields(dict[str, Node]):
     def __init__(self) -> None:
         super().__init__()
         self.keys_at: dict[str, ScalarNode] = {}
-
-
-@dataclass(frozen=True)
-class _Rejected:
-    """A status key that names no usable code; ``meant`` are the rows it evidently stands for."""
-
-    meant: frozenset[str] = frozenset()
 
 
 def _suggest(key: str, known: Sequence[str]) -> str:
@@ -122,8 +109,9 @@ class _Validator:
         edition = self.text(node, "standard")
         if edition is None:
             return None
-        if edition not in available_editions():
-            known = ", ".join(available_editions())
+        editions = available_editions()
+        if edition not in editions:
+            known = ", ".join(editions)
             self.report.add(rules.S205, node, f"standard: '{edition}' is not a PS3.2 edition confgen has data "
                                               f"for (it has: {known})")
             return None
@@ -196,33 +184,24 @@ class _Validator:
         if fields is None or "statuses" not in fields:
             return None
         where = f"{where}.statuses"
-        statuses = fields["statuses"]
-        if not self.is_mapping(statuses, where):
+        meant: set[str] = set()  # rows that rejected keys evidently stand for, so they are not also "missing"
+
+        def status_key(key: ScalarNode) -> str | None:
+            codes = self.status_key(standard, key, table, meant)
+            return None if codes is False else "other" if codes is None else str(codes)
+
+        statuses = self.mapping(fields["statuses"], fields.keys_at["statuses"], (), (), where, key=status_key)
+        if statuses is None:
             return None
-        assert isinstance(statuses, MappingNode)
-        kind = entry_kind(table)
-        # As YAML does, the last of two copies of a key is the one that counts.
-        chosen: dict[str, tuple[ScalarNode, Node, CodeRange | None]] = {}
-        meant: set[str] = set()
-        for key_node, value_node in statuses.value:
-            if not self.is_key(key_node):
-                continue
-            codes = self.status_key(key_node.value, key_node, table, kind)
-            if isinstance(codes, _Rejected):
-                meant |= codes.meant
-                continue
-            canonical = "other" if codes is None else str(codes)
-            if canonical in chosen:
-                self.duplicate(key_node, chosen[canonical][0], where)
-            chosen[canonical] = (key_node, value_node, codes)
         entries = []
-        for key_node, value_node, codes in chosen.values():
-            entry = self.status_entry(standard, service, table, codes, key_node, value_node,
-                                      f"{where}.{key_node.value}", chosen)
+        for canonical, value in statuses.items():
+            codes = None if canonical == "other" else CodeRange.parse(canonical)
+            key = statuses.keys_at[canonical]
+            entry = self.status_entry(standard, service, table, codes, key, value, f"{where}.{key.value}")
             if entry is not None:
                 entries.append(entry)
-        self.missing_rows(table, kind, fields.keys_at["statuses"], chosen.keys() | meant)
-        return RoleProfile(table.role, tuple(entries))
+        self.missing_rows(table, fields.keys_at["statuses"], statuses.keys() | meant)
+        return RoleProfile(tuple(entries))
 
     def duplicate(self, node: ScalarNode, first: ScalarNode, where: str) -> None:
         line = first.start_mark.line + 1
@@ -233,36 +212,51 @@ class _Validator:
             self.report.add(rules.D307, node, f"{self.quoted(node.value)} is the same status code as "
                                               f"{self.quoted(first.value)} at line {line}")
 
-    def status_key(self, raw: str, node: ScalarNode, table: TemplateTable,
-                   kind: Kind) -> CodeRange | _Rejected | None:
-        """The code or range a status key names, ``None`` for ``other``, or why it names neither."""
-        key = raw.strip().upper()
-        shown = self.quoted(raw)
+    def status_key(self, standard: Standard, node: ScalarNode, table: TemplateTable,
+                   meant: set[str]) -> CodeRange | Literal[False] | None:
+        """The code or range a status key names, ``None`` for ``other``, ``False`` for a key that names neither
+        (reported here; the rows it evidently stands for are added to ``meant``)."""
+        key = node.value.strip().upper()
+        shown = self.quoted(node.value)
         if key == "OTHER":
             if table.other is None:
                 self.report.add(rules.D309, node, f"'other' (the \"Other Status Codes\" row) belongs to SCU "
                                                   f"tables; PS3.2 Table {table.table} lists the codes the "
                                                   "application sends")
-                return _Rejected()
+                return False
             return None
         codes = CodeRange.parse(key)
         if codes is None:
-            message, meant = self.malformed_key(key, kind)
+            message, hinted = self.malformed_key(key, table.kind)
             self.report.add(rules.D301, node, f"{shown} is not a status code: {message}")
-            return _Rejected(meant)
+            meant |= hinted
+            return False
+        misprint = table.row_printed_as(str(codes))
+        if misprint is not None:
+            self.report.add(rules.D310, node, self.misprint_message(standard, codes, misprint, table))
+            meant.add(str(misprint.codes))
+            return False
         if codes.is_code:
             return codes
-        inside = frozenset(str(row.codes) for row in table.rows if row.codes.first in codes)
-        if kind == "condition":
+        if table.kind == "condition":
             self.report.add(rules.D303, node, f"{shown} is a range; an SCP sends concrete codes (for example "
                                               f"{codes.first:04X}): list each code the application sends")
-            return _Rejected(inside)
+            meant.update(str(row.codes) for row in table.rows if row.codes.first in codes)
+            return False
         if table.row_for(codes) is None:
             ranges = ", ".join(str(row.codes) for row in table.rows if not row.codes.is_code)
             self.report.add(rules.D302, node, f"{shown} is not a range of PS3.2 Table {table.table}; its ranges "
                                               f"are {ranges} (give a code inside a range as a row of its own)")
-            return _Rejected()
+            return False
         return codes
+
+    @staticmethod
+    def misprint_message(standard: Standard, printed: CodeRange, row: TemplateRow, table: TemplateTable) -> str:
+        meaning = standard.general_meaning(printed.first)
+        printed_means = f'is "{meaning}"' if meaning else "is not defined in PS3.7"
+        return (f"{printed} is the PS3.2 {standard.edition} template's misprint in Table {table.table} for "
+                f"\"{row.meaning}\": PS3.7 assigns {row.codes} ({standard.general_meaning(row.codes.first)}), while "
+                f"{printed} {printed_means}; the row is keyed \"{row.codes}\"")
 
     @staticmethod
     def malformed_key(key: str, kind: Kind) -> tuple[str, frozenset[str]]:
@@ -282,8 +276,8 @@ class _Validator:
         return expected, frozenset()
 
     def status_entry(self, standard: Standard, service: str, table: TemplateTable, codes: CodeRange | None,
-                     key: ScalarNode, node: Node, where: str, present: Collection[str]) -> StatusEntry | None:
-        kind = entry_kind(table)
+                     key: ScalarNode, node: Node, where: str) -> StatusEntry | None:
+        kind = table.kind
         if kind == "behavior" and isinstance(node, ScalarNode):
             # An SCU entry is usually its behavior text alone; the mapping form can add a further meaning.
             fields = Fields()
@@ -318,18 +312,16 @@ class _Validator:
                                                                               "no related fields")
             if codes is not None and standard.status_class(codes.first) == "Success":
                 self.report.add(rules.D316, fields.keys_at["sent"],
-                                f"{where}: an SCP that never sends {codes} ({row.meaning if row else 'Success'}) "
-                                "never stores an instance; describe when it sends it")
+                                f"{where}: an SCP that never sends Success ({codes}) never completes an operation; "
+                                "describe when it sends it")
             elif row is None:
                 self.report.add(rules.D314, fields.keys_at["sent"],
                                 f"{where}: sent: false is for rows of PS3.2 Table {table.table}; leave out a code "
                                 "the application never sends")
         elif kind not in fields:
-            need = "its behavior" if kind == "behavior" else \
-                "a condition, or sent: false for a template row it never sends"
-            self.report.add(rules.S202, key, f"{where} is missing '{kind}': give {need}")
+            self.report.add(rules.S202, key, f"{where} is missing '{kind}': give {GIVE[kind]}")
         if codes is not None and codes.is_code:
-            self.check_code(standard, service, codes, key, further, where, present)
+            self.check_code(standard, service, codes, key, further, where)
         if row is not None and further is not None and further.casefold() != row.meaning.casefold():
             self.report.add(rules.D315, fields.keys_at["further_meaning"],
                             f"PS3.2 Table {table.table} prints the Further Meaning \"{row.meaning}\" for {codes}; "
@@ -339,33 +331,20 @@ class _Validator:
         return StatusEntry(codes, text, sent, related, further)
 
     def check_code(self, standard: Standard, service: str, codes: CodeRange, key: Node, further: str | None,
-                   where: str, present: Collection[str]) -> None:
+                   where: str) -> None:
         code = codes.first
-        template = standard.services[service]
-        for table in template.roles.values():
-            misprint = table.row_printed_as(f"{code:04X}")
-            if misprint is not None:
-                fix = f"remove this row: \"{misprint.codes}\" is given too" if str(misprint.codes) in present \
-                    else f"key this row \"{misprint.codes}\""
-                self.report.add(rules.D310, key,
-                                f"{code:04X} is the PS3.2 {standard.edition} template's misprint in Table "
-                                f"{table.table} for \"{misprint.meaning}\": PS3.7 assigns {misprint.codes} "
-                                f"({standard.describe(misprint.codes.first)}), while {code:04X} "
-                                f"{standard.describe_as_phrase(code)}; {fix}")
-                return
         status_class = standard.status_class(code)
         if status_class is None:
-            self.report.add(rules.D304, key,
-                            f"{code:04X} is in no PS3.7 status class (Annex C allows 0000, 0001, Bxxx, 0107, 0116, "
-                            "Axxx, Cxxx, 01xx, 02xx, FE00, FF00, FF01); implementations shall not use it")
+            self.report.add(rules.D304, key, f"{codes} is in no PS3.7 status class (Annex C gives classes to "
+                                             f"{standard.class_codes()}); implementations shall not use it")
             return
         if standard.meaning(service, code) is not None:
             return
-        dimse = template.dimse
-        self.report.add(rules.D305, key, f"{code:04X} ({status_class}) is not a status that PS3.7 or PS3.4 define "
+        dimse = standard.services[service].dimse
+        self.report.add(rules.D305, key, f"{codes} ({status_class}) is not a status that PS3.7 or PS3.4 define "
                                          f"for {dimse}; a peer may not expect it")
         if further is None:
-            self.report.add(rules.D306, key, f"{where} needs further_meaning: the standard gives {code:04X} no "
+            self.report.add(rules.D306, key, f"{where} needs further_meaning: the standard gives {codes} no "
                                              f"meaning for {dimse}")
 
     def related_fields(self, standard: Standard, service: str, codes: CodeRange | None, fields: Fields,
@@ -376,6 +355,7 @@ class _Validator:
         items = self.sequence(fields["related_fields"], where)
         if items is None:
             return None
+        # Only SCP rows have related fields, and an SCP row is always a concrete code.
         expected = standard.expected_fields(service, codes.first) if codes is not None else ()
         elements: list[dictionary.CommandElement] = []
         complete = True
@@ -394,21 +374,19 @@ class _Validator:
                 self.report.add(rules.D307, item, f"{where}: {element} is given twice")
                 complete = False
                 continue
-            if element.tag not in expected and codes is not None:
+            if element.tag not in expected:
                 listed = ", ".join(str(dictionary.element(tag)) for tag in expected) or "none"
                 self.report.add(rules.D312, item, f"{element} is not a related field the standard lists for "
                                                   f"{codes} (it lists: {listed})")
             elements.append(element)
         return tuple(elements) if complete else None
 
-    def missing_rows(self, table: TemplateTable, kind: Kind, at: Node, seen: Collection[str]) -> None:
-        give = "its behavior" if kind == "behavior" else "a condition, or sent: false"
+    def missing_rows(self, table: TemplateTable, at: Node, given: Collection[str]) -> None:
         for row in table.rows:
-            if str(row.codes) in seen or (row.printed is not None and row.printed in seen):
-                continue  # a misprinted or malformed key has a diagnostic of its own
-            self.report.add(rules.D308, at, f"PS3.2 Table {table.table} row \"{row.meaning}\" ({row.codes}) is not "
-                                            f"addressed: add \"{row.codes}\" with {give}")
-        if table.other is not None and "other" not in seen:
+            if str(row.codes) not in given:
+                self.report.add(rules.D308, at, f"PS3.2 Table {table.table} row \"{row.meaning}\" ({row.codes}) is "
+                                                f"not addressed: add \"{row.codes}\" with {GIVE[table.kind]}")
+        if table.other is not None and "other" not in given:
             self.report.add(rules.D308, at, f"PS3.2 Table {table.table} row \"{table.other.meaning}\" is not "
                                             "addressed: add other with what the application does on any code "
                                             "not listed")
@@ -440,10 +418,13 @@ class _Validator:
         return False
 
     def mapping(self, node: Node, at: Node, known: Sequence[str], required: Sequence[str], where: str,
-                hints: Mapping[str, str] | None = None) -> Fields | None:
+                hints: Mapping[str, str] | None = None,
+                key: Callable[[ScalarNode], str | None] | None = None) -> Fields | None:
         """The values of a mapping by key, after checking its keys: unknown, duplicate and missing ones.
 
-        ``at`` is where a missing key is reported: the key that holds this mapping.
+        ``at`` is where a missing key is reported: the key that holds this mapping. ``key``, where given, replaces
+        the check against ``known``: it gives a key's canonical form ("a7a0" -> "A7A0"), or reports the key and
+        gives None. Two keys with one canonical form are duplicates.
         """
         if not self.is_mapping(node, where):
             return None
@@ -452,20 +433,26 @@ class _Validator:
         for key_node, value_node in node.value:
             if not self.is_key(key_node):
                 continue
-            key = key_node.value
-            if key in fields:  # as YAML does, the later copy is the one that counts
-                self.duplicate(key_node, fields.keys_at[key], where)
-            elif key not in known:
-                place = "at the top of the profile" if where == "the profile" else f"in {where}"
-                hint = f": {hints[key]}" if hints and key in hints else _suggest(key, known)
-                self.report.add(rules.S201, key_node, f"unknown key {self.quoted(key)} {place}{hint}")
+            canonical = key(key_node) if key else self.known_key(key_node, known, where, hints)
+            if canonical is None:
                 continue
-            fields[key] = value_node
-            fields.keys_at[key] = key_node
-        for key in required:
-            if key not in fields:
-                self.report.add(rules.S202, at, f"{where} is missing the required key '{key}'")
+            if canonical in fields:  # as YAML does, the later copy is the one that counts
+                self.duplicate(key_node, fields.keys_at[canonical], where)
+            fields[canonical] = value_node
+            fields.keys_at[canonical] = key_node
+        for name in required:
+            if name not in fields:
+                self.report.add(rules.S202, at, f"{where} is missing the required key '{name}'")
         return fields
+
+    def known_key(self, node: ScalarNode, known: Sequence[str], where: str,
+                  hints: Mapping[str, str] | None) -> str | None:
+        if node.value in known:
+            return str(node.value)
+        place = "at the top of the profile" if where == "the profile" else f"in {where}"
+        hint = f": {hints[node.value]}" if hints and node.value in hints else _suggest(node.value, known)
+        self.report.add(rules.S201, node, f"unknown key {self.quoted(node.value)} {place}{hint}")
+        return None
 
     def sequence(self, node: Node, where: str) -> list[Node] | None:
         if not self.plain(node):
@@ -545,10 +532,8 @@ class _Validator:
 
     @staticmethod
     def quoted(text: str) -> str:
-        """``text`` in quotes for a message, shortened, with line breaks and control characters made visible."""
-        shown = text if len(text) <= 60 else text[:57] + "..."
-        return "'" + shown.encode("unicode_escape").decode("ascii") + "'" if not shown.isprintable() \
-            else f"'{shown}'"
+        """``text`` in quotes for a message, shortened (the report makes control characters visible)."""
+        return f"'{text}'" if len(text) <= 60 else f"'{text[:57]}...'"
 
 
 def _read_scalar(node: Node) -> object:

@@ -283,3 +283,11 @@ def test_f102_an_output_that_cannot_be_replaced_leaves_the_others_alone(tmp_path
     assert f"cannot write {tmp_path / 'acme-ct.pdf'}: Is a directory; no output of this profile was changed" in run.out
     assert (tmp_path / "acme-ct.html").read_text(encoding="utf-8") == "an earlier build"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["acme-ct.html", "acme-ct.pdf"], "no temporary file is left"
+
+
+def test_a_date_fonttools_cannot_stamp_still_builds(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    # The font subsetter (fontTools, when HarfBuzz's is absent) stores times from 1904 on; the document's date
+    # is what keeps builds reproducible, and a date it cannot store must not break the build.
+    profile = write_profile(tmp_path, edit('  date: "2026-11-20"\n  document', '  date: "1903-12-31"\n  document'))
+    run = cli("build", str(profile), "-o", str(tmp_path))
+    assert run.code == 0, run.out

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE, EXAMPLE_TEXT, edit
+from conftest import EXAMPLE, edit
 
 from confgen import __version__
 
@@ -88,10 +88,6 @@ def test_validate_imports_no_rendering_library() -> None:
     result = subprocess.run([sys.executable, "-c", code, str(EXAMPLE)], capture_output=True, check=False,
                             env={**os.environ, "PYTHONWARNINGS": "ignore"})
     assert result.returncode == 0
-
-
-def test_example_text_is_what_the_tests_edit() -> None:
-    assert EXAMPLE.read_text(encoding="utf-8") == EXAMPLE_TEXT
 
 
 def test_output_cut_short_by_the_reader_gives_no_traceback(tmp_path: Path) -> None:
