@@ -22,7 +22,6 @@ LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 @dataclass(frozen=True)
 class Source:
     path: Path
-    text: str
     root: yaml.Node
 
 
@@ -39,7 +38,7 @@ def load(path: Path, report: Report) -> Source | None:
     root = _compose(text, report)
     if root is None:
         return None
-    return Source(path, text, root)
+    return Source(path, root)
 
 
 def _decode(data: bytes, report: Report) -> str | None:
