@@ -479,10 +479,10 @@ class _Validator:
             found = pattern.search(node.value)
             if found:
                 leftover = found.group(0)
-                kind = "placeholder" if leftover.startswith("<") else \
-                    "instruction" if leftover.startswith("[") else "note"
-                self.report.add(rules.S208, node, f"{where} still holds the template {kind} "
-                                                  f"{self.quoted(leftover)}; replace it with the real text")
+                what = "the template placeholder" if leftover.startswith("<") else \
+                    "the template instruction" if leftover.startswith("[") else "the to-do marker"
+                self.report.add(rules.S208, node, f"{where} still holds {what} {self.quoted(leftover)}; replace "
+                                                  "it with the real text")
                 return None
         # Folded and multi-line scalars become one paragraph, as in the printed table.
         return " ".join(node.value.split())
