@@ -54,7 +54,6 @@ CONDITION_HINTS = {"behavior": "an SCP row says when the application sends the s
 GIVE = {"behavior": "its behavior", "condition": "a condition, or sent: false for a template row it never sends"}
 
 
-
 def validate(source: Source, report: Report) -> Profile | None:
     """The profile in ``source`` if it has no errors; every problem found goes to ``report``."""
     return _Validator(report).profile(source)
