@@ -17,6 +17,9 @@ from pathlib import Path
 
 from confgen import __version__, build, resources
 from confgen.diagnostics import Report, Severity
+from confgen.formats import REPORTERS, Reporter
+from confgen.output import write_outputs
+from confgen.rules import ALL_RULES
 from confgen.standard import available_editions
 from confgen.starter import starter_profile
 
@@ -32,33 +35,60 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"confgen {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    validate = commands.add_parser("validate", help="check profiles against the profile format and the standard",
+    # What validate and build share: how problems are reported, and whether warnings fail the run.
+    reporting = argparse.ArgumentParser(add_help=False)
+    reporting.add_argument("--format", choices=tuple(REPORTERS), default="text",
+                           help="text: path:line:col: severity RULE message (default); json: one JSON list of "
+                                "diagnostics; github: GitHub Actions annotations")
+    reporting.add_argument("--strict", action="store_true",
+                           help="warnings fail the run (exit 1) and, in a build, stop the profile being written")
+
+    validate = commands.add_parser("validate", parents=[reporting],
+                                   help="check profiles against the profile format and the standard",
                                    description="Check profiles; report every problem as path:line:col.")
     validate.add_argument("profiles", nargs="+", type=Path, metavar="PROFILE")
 
-    build_ = commands.add_parser("build", help="validate profiles and write their statements as HTML and PDF",
+    build_ = commands.add_parser("build", parents=[reporting],
+                                 help="validate profiles and write their statements as HTML and PDF",
                                  description="Validate each profile, then write DIR/<stem>.html and DIR/<stem>.pdf. "
                                              "With no profile, build the bundled example.")
     build_.add_argument("profiles", nargs="*", type=Path, metavar="PROFILE")
     build_.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT, metavar="DIR",
                         help=f"folder for the outputs, created if missing (default: {DEFAULT_OUTPUT})")
+    build_.add_argument("--templates", type=Path, metavar="DIR",
+                        help="a folder of templates and stylesheets that replace the packaged files of the same "
+                             "name (see templates/ for what there is)")
+    build_.add_argument("--pdf-variant", choices=build.PDF_VARIANTS, default=build.PDF_VARIANTS[0],
+                        help=f"the PDF's archival or accessibility variant, always tagged; none: a plain tagged "
+                             f"PDF (default: {build.PDF_VARIANTS[0]})")
 
     init = commands.add_parser("init", help="write a starting profile with every template row",
-                               description="Write a starting profile; never overwrites an existing file.")
+                               description="Write a starting profile; an existing file is only replaced with "
+                                           "--force.")
     init.add_argument("file", nargs="?", type=Path, default=DEFAULT_INIT, metavar="FILE",
                       help=f"where to write it, - for standard output (default: {DEFAULT_INIT})")
+    init.add_argument("--force", action="store_true", help="replace FILE if it exists")
+
+    commands.add_parser("rules", help="list every rule with its severity and what it checks",
+                        description="List every rule confgen checks: ID, severity, what it checks.")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    arguments = _parser().parse_args(argv)
+    parser = _parser()
+    arguments = parser.parse_args(argv)
+    if getattr(arguments, "templates", None) is not None and not arguments.templates.is_dir():
+        parser.error(f"--templates {arguments.templates}: not a folder")
     try:
         if arguments.command == "validate":
-            code = _validate(arguments.profiles)
+            code = _validate(arguments.profiles, REPORTERS[arguments.format](), arguments.strict)
         elif arguments.command == "build":
-            code = _build(arguments.profiles, arguments.output)
+            options = build.Options(arguments.output, arguments.strict, arguments.pdf_variant, arguments.templates)
+            code = _build(arguments.profiles, options, REPORTERS[arguments.format]())
+        elif arguments.command == "rules":
+            code = _rules()
         else:
-            code = _init(arguments.file)
+            code = _init(arguments.file, arguments.force)
         sys.stdout.flush()  # a full disk shows here, not at the interpreter's exit
         return code
     except KeyboardInterrupt:
@@ -95,40 +125,55 @@ def _emit(lines: list[str]) -> None:
         raise _StdoutError(error.errno, error.strerror) from error
 
 
-def _validate(profiles: list[Path]) -> int:
+def _validate(profiles: list[Path], reporter: Reporter, strict: bool) -> int:
     reports = []
     for path in dict.fromkeys(profiles):
         report = build.check(path).report
-        _emit([diagnostic.format() for diagnostic in report.sorted()])
+        _emit(reporter.profile(report.sorted()))
         reports.append(report)
-    return _finish(reports, "checked")
+    _emit(reporter.end())
+    return _finish(reports, "checked", strict)
 
 
-def _build(profiles: list[Path], out_dir: Path) -> int:
+def _build(profiles: list[Path], options: build.Options, reporter: Reporter) -> int:
     # With no profile, the bundled example is built: it is named by its file name, not its installed path.
     example = resources.example_profile()
     jobs = [(path, str(path)) for path in profiles] if profiles else [(example, example.name)]
     reports = []
-    for result in build.build_all(jobs, out_dir):
-        _emit([diagnostic.format() for diagnostic in result.report.sorted()])
+    for result in build.build_all(jobs, options):
+        _emit(reporter.profile(result.report.sorted()))
         for written in result.written:
             print(f"wrote {written}", file=sys.stderr)
         reports.append(result.report)
-    return _finish(reports, "built")
+    _emit(reporter.end())
+    return _finish(reports, "built", options.strict)
 
 
-def _init(file: Path) -> int:
+def _rules() -> int:
+    width = max(len(rule.severity) for rule in ALL_RULES)
+    _emit([f"{rule.id}  {rule.severity:<{width}}  {rule.summary}" for rule in ALL_RULES])
+    return 0
+
+
+def _init(file: Path, force: bool) -> int:
     text = starter_profile("-" if str(file) == "-" else str(file), available_editions()[-1])
     if str(file) == "-":
         _emit([text.rstrip("\n")])
         return 0
-    if file.exists():
-        print(f"confgen: {file} exists; it is left as it is (choose another FILE)", file=sys.stderr)
+    if file.exists() and not force:
+        print(f"confgen: {file} exists; it is left as it is (choose another FILE, or --force to replace it)",
+              file=sys.stderr)
+        return 2
+    if file.is_dir():
+        print(f"confgen: {file} is a folder; give a file name", file=sys.stderr)
         return 2
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
-        with file.open("x", encoding="utf-8") as stream:  # "x": never overwrite, even in a race
-            stream.write(text)
+        if force:
+            write_outputs({file: text.encode("utf-8")})  # a replaced profile is never left half-written
+        else:
+            with file.open("x", encoding="utf-8") as stream:  # "x": never overwrite, even in a race
+                stream.write(text)
     except OSError as error:
         print(f"confgen: cannot write {file}: {error.strerror or error}", file=sys.stderr)
         return 2
@@ -136,15 +181,17 @@ def _init(file: Path) -> int:
     return 0
 
 
-def _finish(reports: list[Report], verb: str) -> int:
+def _finish(reports: list[Report], verb: str, strict: bool) -> int:
     errors = sum(d.severity is Severity.ERROR for r in reports for d in r.diagnostics)
     warnings = sum(d.severity is Severity.WARNING for r in reports for d in r.diagnostics)
     counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
     files = "1 profile" if len(reports) == 1 else f"{len(reports)} profiles"
     if verb == "built":
-        failed = sum(r.has_errors for r in reports)
+        failed = sum(r.failed(strict) for r in reports)
         summary = f"{files}: {len(reports) - failed} built, {failed} not built; {counts}"
     else:
         summary = f"{files} {verb}: {counts}"
+    if strict and warnings:
+        summary += " (--strict: warnings fail)"
     print(summary, file=sys.stderr)
-    return max((r.exit_code() for r in reports), default=0)
+    return max((r.exit_code(strict) for r in reports), default=0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol
 
 import yaml
 
@@ -35,6 +36,7 @@ class Diagnostic:
     column: int | None
     rule: Rule
     message: str
+    json_path: str | None = None  # where the value is in the profile's data: $.document.product
 
     @property
     def severity(self) -> Severity:
@@ -45,24 +47,31 @@ class Diagnostic:
         return f"{where}: {self.severity} {self.rule.id} {self.message}"
 
 
+class NodePaths(Protocol):
+    def of(self, node: yaml.Node) -> str | None: ...
+
+
 @dataclass
 class Report:
     """The diagnostics of one profile, in the order a reader meets them in the file."""
 
     path: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    json_paths: NodePaths | None = None  # set once the profile is composed
 
     def add(self, rule: Rule, at: yaml.Node | None, message: str) -> None:
         """A diagnostic at a YAML node, or about the whole file (``at`` None)."""
         if at is None:
             self.add_at(rule, None, None, message)
         else:
-            self.add_at(rule, at.start_mark.line + 1, at.start_mark.column + 1, message)
+            json_path = self.json_paths.of(at) if self.json_paths else None
+            self.add_at(rule, at.start_mark.line + 1, at.start_mark.column + 1, message, json_path)
 
-    def add_at(self, rule: Rule, line: int | None, column: int | None, message: str) -> None:
+    def add_at(self, rule: Rule, line: int | None, column: int | None, message: str,
+               json_path: str | None = None) -> None:
         # One diagnostic is one line, whatever the profile's text holds.
         one_line = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in message)
-        self.diagnostics.append(Diagnostic(self.path, line, column, rule, one_line))
+        self.diagnostics.append(Diagnostic(self.path, line, column, rule, one_line, json_path))
 
     @property
     def has_errors(self) -> bool:
@@ -72,5 +81,11 @@ class Report:
         # Diagnostics without a line (the file itself) come first; the sort is stable otherwise.
         return sorted(self.diagnostics, key=lambda d: (d.line or 0, d.column or 0))
 
-    def exit_code(self) -> int:
-        return max((d.rule.exit_code for d in self.diagnostics if d.severity is Severity.ERROR), default=0)
+    def failed(self, strict: bool = False) -> bool:
+        """Whether the profile fails: it has errors, or, with ``strict``, warnings."""
+        return bool(self.diagnostics) if strict else self.has_errors
+
+    def exit_code(self, strict: bool = False) -> int:
+        codes = [d.rule.exit_code if d.severity is Severity.ERROR else 1 for d in self.diagnostics
+                 if d.severity is Severity.ERROR or strict]
+        return max(codes, default=0)

@@ -6,6 +6,8 @@ without quotes stays the characters "0122" instead of YAML 1.1's octal 82 (the v
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import AnyStr
@@ -18,6 +20,10 @@ from confgen.diagnostics import Report
 # libyaml's parser is about ten times faster; the pure-Python one is the fallback where it is missing.
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+# A complete profile is a few kilobytes (the example is under 6 kB); a profile larger than this is not one.
+# The limit also bounds the memory and time that reading a stray file (a log, an image, /dev/zero) can take.
+SIZE_LIMIT = 1024 * 1024
+
 
 @dataclass(frozen=True)
 class Source:
@@ -28,9 +34,14 @@ class Source:
 def load(path: Path, report: Report) -> Source | None:
     """Read and compose one profile; problems go to ``report`` and give ``None``."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as stream:
+            data = stream.read(SIZE_LIMIT + 1)  # one byte more than allowed tells a file at the limit from a larger one
     except OSError as error:
         report.add(rules.F101, None, f"cannot read the profile: {error.strerror or error}")
+        return None
+    if len(data) > SIZE_LIMIT:
+        report.add(rules.F103, None, f"the file is larger than {SIZE_LIMIT // 1024} KiB ({SIZE_LIMIT} bytes), the "
+                                     "most confgen reads; a profile is a few kilobytes")
         return None
     text = _decode(data, report)
     if text is None:
@@ -38,7 +49,52 @@ def load(path: Path, report: Report) -> Source | None:
     root = _compose(text, report)
     if root is None:
         return None
+    report.json_paths = JsonPaths(root)
     return Source(path, root)
+
+
+class JsonPaths:
+    """Where each node of a composed profile is, as a JSON path (``$.document.product``), for reporters that
+    give one.
+
+    Only each node's parent and its step from there are stored; a path is spelt out when a diagnostic asks for
+    it, so a deeply nested file costs memory in proportion to its size, not to the square of its depth.
+    """
+
+    def __init__(self, root: yaml.Node) -> None:
+        self._steps: dict[int, tuple[int | None, str]] = {id(root): (None, "$")}
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            children: list[tuple[yaml.Node, str]] = []
+            if isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    step = _key_step(key)
+                    children += [(key, step), (value, step)]  # a diagnostic at a key is about its entry
+            elif isinstance(node, yaml.SequenceNode):
+                children = [(item, f"[{index}]") for index, item in enumerate(node.value)]
+            for child, step in children:
+                if id(child) not in self._steps:  # an aliased node keeps the place it was first written
+                    self._steps[id(child)] = (id(node), step)
+                    stack.append(child)
+
+    def of(self, node: yaml.Node) -> str | None:
+        steps: list[str] = []
+        at: int | None = id(node)
+        while at is not None:
+            if at not in self._steps:
+                return None
+            at, step = self._steps[at]
+            steps.append(step)
+        return "".join(reversed(steps))
+
+
+def _key_step(key: yaml.Node) -> str:
+    if isinstance(key, yaml.ScalarNode) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key.value):
+        return f".{key.value}"
+    if isinstance(key, yaml.ScalarNode):
+        return "[" + json.dumps(key.value, ensure_ascii=False) + "]"
+    return "[?]"  # a list or mapping as a key, which the validator refuses
 
 
 def _decode(data: bytes, report: Report) -> str | None:
@@ -69,6 +125,8 @@ def _compose(text: str, report: Report) -> yaml.Node | None:
             # libyaml places an error at the end of the stream on the line after the last one.
             line, column = len(lines), len(lines[-1]) + 1
             context += " at the end of the file"
+        if mark and text[mark.index: mark.index + 1] == "\t":
+            problem += "; YAML does not allow tabs for indentation: indent with spaces"
         report.add_at(rules.Y102, line, column, f"YAML syntax error: {problem}{context}")
         return None
     except yaml.reader.ReaderError as error:

@@ -1,0 +1,91 @@
+"""Reporters: the diagnostics of a run as text for people, JSON for programs, or GitHub workflow annotations.
+
+A reporter is given each profile's diagnostics as that profile is done, and returns the lines to print then;
+``end`` returns what is printed once every profile is done (the single JSON document).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from confgen.diagnostics import Diagnostic
+
+
+class Reporter(Protocol):
+    def profile(self, diagnostics: Sequence[Diagnostic]) -> list[str]: ...
+
+    def end(self) -> list[str]: ...
+
+
+class TextReporter:
+    """``path:line:col: severity RULE message``, one per line, as each profile is done."""
+
+    def profile(self, diagnostics: Sequence[Diagnostic]) -> list[str]:
+        return [diagnostic.format() for diagnostic in diagnostics]
+
+    def end(self) -> list[str]:
+        return []
+
+
+class JsonReporter:
+    """One JSON document: a list of objects with file, line, column, severity, rule, message and json_path.
+
+    ``line``, ``column`` and ``json_path`` are null for a diagnostic about the whole file.
+    """
+
+    def __init__(self) -> None:
+        self.items: list[dict[str, object]] = []
+
+    def profile(self, diagnostics: Sequence[Diagnostic]) -> list[str]:
+        self.items += [
+            {
+                "file": d.path,
+                "line": d.line,
+                "column": d.column if d.line is None else d.column or 1,
+                "severity": d.severity.value,
+                "rule": d.rule.id,
+                "message": d.message,
+                "json_path": d.json_path,
+            }
+            for d in diagnostics
+        ]
+        return []
+
+    def end(self) -> list[str]:
+        return [json.dumps(self.items, indent=2, ensure_ascii=False)]
+
+
+class GithubReporter:
+    """GitHub Actions workflow commands, which the runner shows as annotations on the profile's lines."""
+
+    def profile(self, diagnostics: Sequence[Diagnostic]) -> list[str]:
+        return [self.annotation(diagnostic) for diagnostic in diagnostics]
+
+    def end(self) -> list[str]:
+        return []
+
+    @staticmethod
+    def annotation(d: Diagnostic) -> str:
+        properties = {"file": d.path, "title": f"confgen {d.rule.id}"}
+        if d.line is not None:
+            properties |= {"line": str(d.line), "col": str(d.column or 1)}
+        spelt = ",".join(f"{name}={_escape(value, True)}" for name, value in properties.items())
+        return f"::{d.severity.value} {spelt}::{_escape(d.message, False)}"
+
+
+def _escape(text: str, in_property: bool) -> str:
+    # The escapes the runner decodes: without them a '%', a newline, or (in a property) ':' or ',' would end
+    # the command early or be misread.
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if in_property:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+REPORTERS: dict[str, Callable[[], Reporter]] = {
+    "text": TextReporter,
+    "json": JsonReporter,
+    "github": GithubReporter,
+}

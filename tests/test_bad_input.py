@@ -1,0 +1,124 @@
+"""Hostile and broken input: each class gets a diagnostic with a line where one exists, never a traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE_TEXT, diagnose, edit, line_of, rules_at
+
+from confgen.source import SIZE_LIMIT
+
+
+def test_binary_file(tmp_path: Path) -> None:
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    found = diagnose(tmp_path, png)
+    assert rules_at(found) == {("Y101", 1)}
+
+
+def test_no_read_permission(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The tests may run as root, whom chmod does not stop; the refusal is what the operating system would say.
+    from confgen.build import check
+
+    profile = tmp_path / "locked.yaml"
+    profile.write_text(EXAMPLE_TEXT, encoding="utf-8")
+    original = Path.open
+
+    def refuse(self: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        if self == profile:
+            raise PermissionError(13, "Permission denied")
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "open", refuse)
+    found = check(profile).report.diagnostics
+    assert [(d.rule.id, d.line) for d in found] == [("F101", None)]
+    assert "Permission denied" in found[0].message
+
+
+def test_tab_indentation_is_named(tmp_path: Path) -> None:
+    text = edit("  manufacturer:", "\tmanufacturer:")
+    found = diagnose(tmp_path, text)
+    assert rules_at(found) == {("Y102", line_of(text, "\tmanufacturer"))}
+    assert "tabs" in found[0].message
+
+
+def test_f103_larger_than_the_limit_names_the_limit(tmp_path: Path) -> None:
+    text = EXAMPLE_TEXT + "#" * (SIZE_LIMIT - len(EXAMPLE_TEXT.encode("utf-8"))) + "\n"
+    found = diagnose(tmp_path, text)
+    assert [(f.rule, f.line) for f in found] == [("F103", None)]
+    assert "1024 KiB" in found[0].message
+
+
+def test_a_profile_at_the_limit_is_read(tmp_path: Path) -> None:
+    text = EXAMPLE_TEXT + "#" * (SIZE_LIMIT - len(EXAMPLE_TEXT.encode("utf-8")) - 1) + "\n"
+    assert len(text.encode("utf-8")) == SIZE_LIMIT
+    assert diagnose(tmp_path, text) == []
+
+
+def test_f103_a_device_that_never_ends_is_refused(tmp_path: Path) -> None:
+    from confgen.build import check
+
+    found = check(Path("/dev/zero")).report.diagnostics
+    assert [d.rule.id for d in found] == ["F103"]
+
+
+def test_alias_bomb_is_refused_where_text_is_expected(tmp_path: Path) -> None:
+    # "Billion laughs": nine levels of ten aliases. Composed nodes are shared, never expanded.
+    levels = ['a0: &a0 ["lol"]'] + [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
+    text = edit("confgen: 1\n", "confgen: 1\nbomb:\n" + "".join(f"  {level}\n" for level in levels))
+    text = edit("  product: Acme CT", "  product: *a9", text)
+    found = diagnose(tmp_path, text)
+    assert ("S201", line_of(text, "bomb:")) in rules_at(found)
+    # Composed nodes are shared, so the value is reported where it is written out: at its anchor.
+    assert ("S203", line_of(text, "a9: &a9")) in rules_at(found)
+
+
+def test_deep_nesting(tmp_path: Path) -> None:
+    text = edit("  product: Acme CT", "  product: " + "[" * 100_000 + "]" * 100_000)
+    found = diagnose(tmp_path, text)
+    assert len(found) == 1
+    assert found[0].rule in {"S203", "Y102"}
+    assert found[0].line == line_of(text, "product:")
+
+
+def test_very_long_text_is_accepted(tmp_path: Path) -> None:
+    assert diagnose(tmp_path, edit("  product: Acme CT", "  product: " + "Acme " * 100_000)) == []
+
+
+@pytest.mark.parametrize(("value", "says"), [
+    ("null", "empty"),
+    ("~", "empty"),
+    ("", "empty"),
+    ("42", "the number 42"),
+    ("4.10", "the number 4.1"),
+    ("yes", "the boolean true"),
+    ("off", "the boolean false"),
+    ("[Acme, CT]", "not a list"),
+    ("{name: CT}", "not a mapping"),
+])
+def test_null_numbers_and_booleans_where_text_is_expected(tmp_path: Path, value: str, says: str) -> None:
+    text = edit("  product: Acme CT", f"  product: {value}")
+    found = diagnose(tmp_path, text)
+    assert rules_at(found) <= {("S203", line_of(text, "  product:")), ("S207", line_of(text, "  product:"))}
+    assert len(found) == 1
+    assert says in found[0].message
+
+
+@pytest.mark.parametrize("key", ["12", "true", "null", "[a, b]", "{a: 1}", "2026-01-01"])
+def test_keys_that_are_not_text(tmp_path: Path, key: str) -> None:
+    text = edit("document:\n", f"document:\n  {key}: x\n" if key[0] not in "[{" else f"document:\n  ? {key}\n  : x\n")
+    found = diagnose(tmp_path, text)
+    assert len(found) == 1
+    assert found[0].rule in {"S201", "S203"}
+    assert found[0].line == line_of(text, "document:") + 1
+
+
+def test_json_paths_point_at_the_value(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    text = edit("  product: Acme CT", "  product: 42")
+    text = edit('        "0122": >-', '        "0112": >-', text)
+    (tmp_path / "p.yaml").write_text(text, encoding="utf-8")
+    run = cli("validate", "--format", "json", str(tmp_path / "p.yaml"))
+    found = {(d["rule"], d["line"], d["json_path"]) for d in json.loads(run.out)}
+    assert ("S203", line_of(text, "product: 42"), "$.document.product") in found
+    assert ("D310", line_of(text, '"0112"'), '$.services.storage.scu.statuses["0112"]') in found
