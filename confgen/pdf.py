@@ -5,11 +5,71 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
 
 import weasyprint
+
+# WeasyPrint says so when it subsets fonts with fontTools because libharfbuzz-subset0 is missing: a fact about
+# the machine, not about the statement, whose PDF is complete either way (README, "Faster PDFs").
+MACHINE_NOTICES = ("Using fontTools instead of HarfBuzz-Subset",)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    pdf: bytes
+    problems: list[str]  # what WeasyPrint logged as a warning or an error: the PDF is not as designed
+
+
+class ConfinedFetcher(weasyprint.URLFetcher):  # type: ignore[misc]
+    """Serves ``data:`` URLs and files inside ``roots`` (folders or single files); refuses everything else.
+
+    A refusal is logged by WeasyPrint like any missing resource, and so becomes a diagnostic: the build fails
+    instead of printing a statement without its stylesheet or logo, or with someone else's file in it.
+    """
+
+    def __init__(self, roots: Sequence[Path]) -> None:
+        super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
+        self.roots = tuple(root.resolve() for root in roots)
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        scheme = url.partition(":")[0].lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme == "file":
+            # Resolving first takes '..' and symbolic links out of play: what is checked is what is read.
+            path = Path(url2pathname(unquote(urlsplit(url).path))).resolve()
+            if path.is_file() and any(path == root or path.is_relative_to(root) for root in self.roots):
+                return super().fetch(path.as_uri(), headers)
+        raise ValueError(f"refused: a statement may use only the files of its templates folder (and its logo), "
+                         f"not {url}")
+
+
+@contextmanager
+def _weasyprint_problems() -> Iterator[list[str]]:
+    """Collect what WeasyPrint logs at warning level or above while the block runs."""
+    problems: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            message = record.getMessage()
+            if not message.startswith(MACHINE_NOTICES):
+                problems.append(message)
+
+    logger = logging.getLogger("weasyprint")
+    handler = Collect(logging.WARNING)
+    logger.addHandler(handler)
+    try:
+        yield problems
+    finally:
+        logger.removeHandler(handler)
 
 
 @contextmanager
@@ -29,10 +89,14 @@ def _source_date_epoch(date: str) -> Iterator[None]:
         del os.environ["SOURCE_DATE_EPOCH"]
 
 
-def html_to_pdf(html: str, date: str) -> bytes:
-    """The PDF of ``html``; ``date`` (ISO 8601) stands in for the clock wherever a date is stamped."""
-    # A statement is self-contained: nothing is fetched, from the network or from disk.
-    fetcher = weasyprint.URLFetcher(allowed_protocols=("data",))
-    with _source_date_epoch(date):
-        pdf: bytes = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
-    return pdf
+def html_to_pdf(html: str, *, date: str, variant: str | None, base: Path, roots: Sequence[Path]) -> Rendered:
+    """The PDF of ``html``, tagged, in the PDF ``variant`` (None: plain PDF).
+
+    ``date`` (ISO 8601) stands in for the clock wherever a date is stamped; relative URLs in ``html`` resolve
+    in the folder ``base``; only files inside ``roots`` are read.
+    """
+    document = weasyprint.HTML(string=html, base_url=base.resolve().as_uri() + "/",
+                               url_fetcher=ConfinedFetcher(roots))
+    with _weasyprint_problems() as problems, _source_date_epoch(date):
+        pdf: bytes = document.write_pdf(pdf_variant=variant, pdf_tags=True)
+    return Rendered(pdf, problems)

@@ -5,6 +5,8 @@ Profile text reaches the templates only as values, so it is HTML-escaped and nev
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import jinja2
 
 from confgen.resources import templates_dir
@@ -17,9 +19,12 @@ class RenderError(Exception):
     """A template failed: missing, malformed, or using a value the statement does not have."""
 
 
-def environment() -> jinja2.Environment:
+def environment(override: Path | None = None) -> jinja2.Environment:
+    """Templates from ``override`` first, when given, then the packaged ones: a vendor replaces only the files
+    it wants to change."""
+    folders = [templates_dir()] if override is None else [override, templates_dir()]
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir()),
+        loader=jinja2.FileSystemLoader(folders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,  # a template bug fails the build instead of leaving an empty cell
         trim_blocks=True,
@@ -28,8 +33,8 @@ def environment() -> jinja2.Environment:
     )
 
 
-def render_html(statement: Statement) -> str:
+def render_html(statement: Statement, override: Path | None = None) -> str:
     try:
-        return environment().get_template(ENTRY_TEMPLATE).render(statement=statement)
+        return environment(override).get_template(ENTRY_TEMPLATE).render(statement=statement)
     except jinja2.TemplateError as error:
         raise RenderError(str(error)) from error

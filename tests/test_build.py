@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 import yaml
 from conftest import EXAMPLE, EXAMPLE_TEXT, Run, edit
 
-from confgen import render
+from confgen import render, resources
 
 SCU_CODES = ["0000", "B000", "B007", "B006", "0122", "0117", "0210", "0211", "0212", "0124",
              "A700-A7FF", "A900-A9FF", "C000-CFFF", "anything else"]
@@ -208,14 +207,14 @@ def test_only_the_declared_roles_are_printed(tmp_path: Path, cli, text, present:
     assert absent not in pdf
 
 
-def test_r401_a_template_error_fails_the_build_and_writes_nothing(tmp_path: Path, monkeypatch, cli) -> None:  # type: ignore[no-untyped-def]
+def test_r401_a_template_error_fails_the_build_and_writes_nothing(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     broken = tmp_path / "templates"
-    shutil.copytree(render.templates_dir(), broken)
-    entry = broken / render.ENTRY_TEMPLATE
-    entry.write_text(entry.read_text(encoding="utf-8").replace("{{ document.product_version }}",
-                                                              "{{ document.no_such_field }}"), encoding="utf-8")
-    monkeypatch.setattr(render, "templates_dir", lambda: broken)
-    run = cli("build", str(EXAMPLE), "-o", str(tmp_path / "out"))
+    broken.mkdir()
+    packaged = resources.templates_dir() / render.ENTRY_TEMPLATE
+    (broken / render.ENTRY_TEMPLATE).write_text(
+        packaged.read_text(encoding="utf-8").replace("{{ document.product_version }}", "{{ document.no_such_field }}"),
+        encoding="utf-8")
+    run = cli("build", str(EXAMPLE), "-o", str(tmp_path / "out"), "--templates", str(broken))
     assert run.code == 1
     assert "R401" in run.out
     assert "no_such_field" in run.out
