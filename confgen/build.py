@@ -88,11 +88,11 @@ def build(path: Path, options: Options, shown_as: str | None = None) -> Result:
 
     # Rendering needs Jinja and WeasyPrint; they are imported here so that validation never pays for them.
     from confgen.pdf import html_to_pdf
-    from confgen.render import RenderError, render_html
+    from confgen.render import RenderError, render
     from confgen.statement import build_statement
 
     try:
-        html = render_html(build_statement(result.profile), options.templates)
+        rendered = render(build_statement(result.profile), options.templates)
     except RenderError as error:
         result.report.add(rules.R401, None, f"the HTML template failed: {error}")
         return result
@@ -101,16 +101,15 @@ def build(path: Path, options: Options, shown_as: str | None = None) -> Result:
     base = options.templates or packaged
     variant = None if options.pdf_variant == "none" else options.pdf_variant
     try:
-        rendered = html_to_pdf(html, date=result.profile.document.date, variant=variant, base=base,
-                               roots=[base, packaged])
+        pdf = html_to_pdf(rendered.html, rendered.print_css, date=result.profile.document.date, variant=variant,
+                          base=base, roots=[base, packaged])
     except Exception as error:  # the PDF engine's failures are many and undocumented; report, never crash
         result.report.add(rules.R401, None, f"the PDF engine failed: {type(error).__name__}: {error}")
         return result
-    for problem in dict.fromkeys(rendered.problems):
+    for problem in dict.fromkeys(pdf.problems):
         result.report.add(rules.R402, None, f"WeasyPrint: {problem}")
     if result.report.has_errors:
         return result
-    pdf = rendered.pdf
 
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -118,7 +117,7 @@ def build(path: Path, options: Options, shown_as: str | None = None) -> Result:
         result.report.add(rules.F102, None, f"cannot make the output folder {out_dir}: {error.strerror or error}")
         return result
     try:
-        write_outputs(dict(zip(targets, (html.encode("utf-8"), pdf), strict=True)))
+        write_outputs(dict(zip(targets, (rendered.html.encode("utf-8"), pdf.data), strict=True)))
     except OutputError as error:
         kept = f"only {', '.join(map(str, error.replaced))} was replaced" if error.replaced else \
             "no output of this profile was changed"

@@ -7,6 +7,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+import pydicom
 from pydicom import datadict
 
 from confgen.standard import parse_tag
@@ -14,6 +15,11 @@ from confgen.standard import parse_tag
 # Text made of hex digits, commas and parentheses was meant as a tag: "0000,0902", "00000902", or the halves
 # YAML makes of an unquoted (0000,0902) in a flow list.
 _TAG_LIKE = re.compile(r"[\s()0-9A-Fa-f,xX]*[0-9][\s()0-9A-Fa-f,xX]*")
+
+
+def dictionary_version() -> str:
+    """The version of pydicom, whose data dictionary names the command elements."""
+    return pydicom.__version__
 
 
 def tag_text(tag: int) -> str:

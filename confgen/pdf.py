@@ -23,8 +23,8 @@ MACHINE_NOTICES = ("Using fontTools instead of HarfBuzz-Subset",)
 
 
 @dataclass(frozen=True)
-class Rendered:
-    pdf: bytes
+class Pdf:
+    data: bytes
     problems: list[str]  # what WeasyPrint logged as a warning or an error: the PDF is not as designed
 
 
@@ -89,14 +89,17 @@ def _source_date_epoch(date: str) -> Iterator[None]:
         del os.environ["SOURCE_DATE_EPOCH"]
 
 
-def html_to_pdf(html: str, *, date: str, variant: str | None, base: Path, roots: Sequence[Path]) -> Rendered:
-    """The PDF of ``html``, tagged, in the PDF ``variant`` (None: plain PDF).
+def html_to_pdf(html: str, print_css: str, *, date: str, variant: str | None, base: Path,
+                roots: Sequence[Path]) -> Pdf:
+    """The PDF of ``html`` laid out with ``print_css``, tagged, in the PDF ``variant`` (None: plain PDF).
 
-    ``date`` (ISO 8601) stands in for the clock wherever a date is stamped; relative URLs in ``html`` resolve
-    in the folder ``base``; only files inside ``roots`` are read.
+    ``date`` (ISO 8601) stands in for the clock wherever a date is stamped; relative URLs resolve in the folder
+    ``base``; only files inside ``roots`` are read.
     """
-    document = weasyprint.HTML(string=html, base_url=base.resolve().as_uri() + "/",
-                               url_fetcher=ConfinedFetcher(roots))
+    base_url = base.resolve().as_uri() + "/"
+    fetcher = ConfinedFetcher(roots)
     with _weasyprint_problems() as problems, _source_date_epoch(date):
-        pdf: bytes = document.write_pdf(pdf_variant=variant, pdf_tags=True)
-    return Rendered(pdf, problems)
+        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+        stylesheet = weasyprint.CSS(string=print_css, base_url=base_url, url_fetcher=fetcher)
+        pdf: bytes = document.write_pdf(stylesheets=[stylesheet], pdf_variant=variant, pdf_tags=True)
+    return Pdf(pdf, problems)

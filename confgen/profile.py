@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from confgen.dictionary import CommandElement
+from confgen.logo import Logo
 from confgen.standard import CodeRange
 
 FORMAT_VERSION = 1
@@ -29,6 +30,9 @@ class Document:
     date: str
     document_number: str | None
     revisions: tuple[Revision, ...]
+    logo: Logo | None = None
+    paper: str = "A4"
+    decimal_codes: bool = False  # print each code's decimal value beside it (DICOMweb JSON carries decimals)
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class RoleProfile:
 @dataclass(frozen=True)
 class Profile:
     path: Path
+    sha256: str  # of the profile file's bytes, for the statement's provenance
     standard: str
     document: Document
     services: dict[str, dict[str, RoleProfile]]

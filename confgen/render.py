@@ -5,6 +5,7 @@ Profile text reaches the templates only as values, so it is HTML-escaped and nev
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -13,6 +14,13 @@ from confgen.resources import templates_dir
 from confgen.statement import Statement
 
 ENTRY_TEMPLATE = "statement.html.j2"
+PRINT_STYLESHEET = "print.css.j2"  # paged media, for the PDF only
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    print_css: str
 
 
 class RenderError(Exception):
@@ -33,8 +41,11 @@ def environment(override: Path | None = None) -> jinja2.Environment:
     )
 
 
-def render_html(statement: Statement, override: Path | None = None) -> str:
+def render(statement: Statement, override: Path | None = None) -> Rendered:
+    """The statement's HTML, and the stylesheet that lays it out on pages."""
+    templates = environment(override)
     try:
-        return environment(override).get_template(ENTRY_TEMPLATE).render(statement=statement)
+        return Rendered(templates.get_template(ENTRY_TEMPLATE).render(statement=statement),
+                        templates.get_template(PRINT_STYLESHEET).render(statement=statement))
     except jinja2.TemplateError as error:
         raise RenderError(str(error)) from error

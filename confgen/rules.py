@@ -37,6 +37,8 @@ S207 = Rule("S207", E, "A text is empty.")
 S208 = Rule("S208", E, "A text still holds a template leftover: TODO, TBD, FIXME, a `[Describe ...]` "
                        "instruction or a `<placeholder>`.")
 S209 = Rule("S209", E, "`services`, or a service, declares nothing: no service, or neither scu nor scp.")
+S210 = Rule("S210", E, "`document.logo` is not a PNG or SVG file inside the profile's folder (missing, elsewhere, "
+                       "another format, or over 1 MiB).")
 
 # DICOM
 D301 = Rule("D301", E, "A status key is not four hexadecimal digits (or, for an SCU, a template range or `other`).")
@@ -65,7 +67,7 @@ R402 = Rule("R402", E, "WeasyPrint reported a problem (a character no font has, 
 ALL_RULES: tuple[Rule, ...] = (
     F101, F102, F103,
     Y101, Y102, Y103, Y104, Y105, Y106,
-    S201, S202, S203, S204, S205, S206, S207, S208, S209,
+    S201, S202, S203, S204, S205, S206, S207, S208, S209, S210,
     D301, D302, D303, D304, D305, D306, D307, D308, D309, D310, D311, D312, D313, D314, D315, D316,
     R401, R402,
 )

@@ -6,6 +6,7 @@ without quotes stays the characters "0122" instead of YAML 1.1's octal 82 (the v
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ SIZE_LIMIT = 1024 * 1024
 class Source:
     path: Path
     root: yaml.Node
+    sha256: str  # of the bytes read, so that the statement names exactly the file it was built from
 
 
 def load(path: Path, report: Report) -> Source | None:
@@ -50,7 +52,7 @@ def load(path: Path, report: Report) -> Source | None:
     if root is None:
         return None
     report.json_paths = JsonPaths(root)
-    return Source(path, root)
+    return Source(path, root, hashlib.sha256(data).hexdigest())
 
 
 class JsonPaths:

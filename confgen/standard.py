@@ -144,6 +144,7 @@ class Standard:
     """The facts of one PS3.2 edition, with the PS3.4 and PS3.7 data it is checked against."""
 
     edition: str
+    editions: dict[str, str]  # of each part's data: {"PS3.2": "2024d", "PS3.4": ..., "PS3.7": ...}
     sections: dict[str, Section]
     services: dict[str, ServiceTemplate]
     _classes: tuple[tuple[CodeRange, str], ...]
@@ -244,6 +245,7 @@ def load_standard(edition: str) -> Standard:
     }
     return Standard(
         edition=edition,
+        editions={data["part"]: data["edition"] for data in (ps32, ps34, ps37)},
         sections=sections,
         services=services,
         _classes=classes,

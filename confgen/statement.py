@@ -6,10 +6,10 @@ template asks a statement to number its own content; each table still cites the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from confgen import __version__
-from confgen.dictionary import CommandElement
+from confgen.dictionary import CommandElement, dictionary_version
 from confgen.profile import Document, Profile, RoleProfile, StatusEntry
 from confgen.standard import CodeRange, Standard, TemplateRow, TemplateTable, load_standard
 
@@ -26,6 +26,7 @@ class Row:
     sent: bool = True
     note: int | None = None  # number of the table note that explains this row
     catch_all: bool = False  # the "Other Status Codes" row, whose code cell is words, not a code
+    decimal: str | None = None  # the code in decimal ("290", "42752-43007"), when the document asks for it
 
 
 @dataclass(frozen=True)
@@ -58,14 +59,28 @@ class Heading:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """What the statement was made from, so that a reader can tell two builds apart and reproduce one."""
+
+    generator: str
+    profile_name: str
+    profile_sha256: str
+    editions: dict[str, str]  # the editions of the standard's data, by part
+    dictionary: str  # the data dictionary that resolved the related fields
+
+
+@dataclass(frozen=True)
 class Statement:
     document: Document
     title: str
+    subject: str
+    keywords: tuple[str, ...]
     standard: str
     generator: str
     status_codes: Heading
     dimse_services: Heading
     services: tuple[ServiceSection, ...]
+    provenance: Provenance
 
 
 def without_annex_prefix(annex_n_number: str) -> str:
@@ -80,18 +95,31 @@ def build_statement(profile: Profile) -> Statement:
         roles = profile.services.get(key)
         if not roles:
             continue  # Annex N: a subsection that does not apply is removed whole
-        tables = tuple(_table(standard, key, table, roles[role]) for role, table in service.roles.items()
-                       if role in roles)
+        tables = tuple(_table(standard, key, table, roles[role], profile.document.decimal_codes)
+                       for role, table in service.roles.items() if role in roles)
         sections.append(ServiceSection(key, without_annex_prefix(service.number), service.title, tables))
     document = profile.document
+    product = f"{document.product} {document.product_version}"
     return Statement(
         document=document,
-        title=f"{document.manufacturer} {document.product} {document.product_version} DICOM Conformance Statement",
+        title=f"DICOM Conformance Statement: {product}",
+        subject=f"The DICOM Conformance Statement of {product} by {document.manufacturer}, following DICOM PS3.2 "
+                f"{standard.edition} Annex N",
+        keywords=("DICOM", "Conformance Statement", document.product, document.product_version,
+                  *([document.document_number] if document.document_number else []),
+                  *(service.title for service in sections), "Status Codes"),
         standard=f"DICOM PS3.2 {standard.edition}",
         generator=f"confgen {__version__}",
         status_codes=_heading(standard, "status_codes"),
         dimse_services=_heading(standard, "dimse_services"),
         services=tuple(sections),
+        provenance=Provenance(
+            generator=f"confgen {__version__}",
+            profile_name=profile.path.name,
+            profile_sha256=profile.sha256,
+            editions=standard.editions,
+            dictionary=f"pydicom {dictionary_version()}",
+        ),
     )
 
 
@@ -100,7 +128,7 @@ def _heading(standard: Standard, key: str) -> Heading:
     return Heading(without_annex_prefix(section.number), section.title, section.text)
 
 
-def _table(standard: Standard, service: str, template: TemplateTable, role: RoleProfile) -> Table:
+def _table(standard: Standard, service: str, template: TemplateTable, role: RoleProfile, decimal: bool) -> Table:
     label = f"Table {without_annex_prefix(template.table)}"
     notes: list[str] = []
     rows = []
@@ -116,6 +144,8 @@ def _table(standard: Standard, service: str, template: TemplateTable, role: Role
     additional = sorted(((e.codes, e) for e in role.entries if e.codes is not None and e.codes not in listed),
                         key=lambda pair: pair[0])
     rows.extend(_additional_row(standard, service, template, codes, entry) for codes, entry in additional)
+    if decimal:
+        rows = [replace(row, decimal=_in_decimal(row.code)) if not row.catch_all else row for row in rows]
     other = role.entry(None)
     if template.other is not None and other is not None:
         # "anything else" only reads right after every code that is listed, so it stays last.
@@ -133,6 +163,11 @@ def _table(standard: Standard, service: str, template: TemplateTable, role: Role
         rows=tuple(rows),
         notes=tuple(notes),
     )
+
+
+def _in_decimal(code: str) -> str:
+    """ "0122" -> "290", "A700-A7FF" -> "42752-43007": status values as DICOMweb's JSON carries them."""
+    return "-".join(str(int(part, 16)) for part in code.split("-"))
 
 
 def _template_row(row: TemplateRow, entry: StatusEntry, note: int | None) -> Row:

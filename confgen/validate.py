@@ -10,6 +10,7 @@ import datetime
 import difflib
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
+from pathlib import Path
 from typing import Literal, TypeGuard
 
 from yaml.constructor import SafeConstructor
@@ -17,6 +18,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from confgen import dictionary, rules
 from confgen.diagnostics import Report
+from confgen.logo import Logo, LogoError, read_logo
 from confgen.profile import FORMAT_VERSION, Document, Profile, Revision, RoleProfile, StatusEntry
 from confgen.source import Source
 from confgen.standard import CodeRange, Kind, Standard, TemplateRow, TemplateTable, available_editions, load_standard
@@ -38,7 +40,9 @@ LEFTOVERS = (
 )
 
 PROFILE_KEYS = ("confgen", "standard", "document", "services")
-DOCUMENT_KEYS = ("manufacturer", "product", "product_version", "date", "document_number", "revisions")
+DOCUMENT_KEYS = ("manufacturer", "product", "product_version", "date", "document_number", "revisions", "logo", "paper",
+                 "decimal_codes")
+PAPER_SIZES = ("A4", "letter")
 DOCUMENT_REQUIRED = DOCUMENT_KEYS[:4]
 REVISION_KEYS = ("revision", "date", "description")
 BEHAVIOR_KEYS = ("behavior", "further_meaning")
@@ -75,10 +79,12 @@ def _suggest(key: str, known: Sequence[str]) -> str:
 class _Validator:
     def __init__(self, report: Report) -> None:
         self.report = report
+        self.folder = Path()  # the profile's folder, where a logo is looked for
 
     # -- the profile ------------------------------------------------------------------------------------------
 
     def profile(self, source: Source) -> Profile | None:
+        self.folder = source.path.parent
         top = self.mapping(source.root, source.root, PROFILE_KEYS, PROFILE_KEYS, "the profile")
         if top is None:
             return None
@@ -89,7 +95,7 @@ class _Validator:
         services = self.services(top, standard) if "services" in top and standard else None
         if self.report.has_errors or standard is None or document is None or services is None:
             return None
-        return Profile(source.path, standard.edition, document, services)
+        return Profile(source.path, source.sha256, standard.edition, document, services)
 
     def format_version(self, node: Node) -> bool:
         if isinstance(node, ScalarNode) and node.tag == _INT and node.value == str(FORMAT_VERSION):
@@ -125,10 +131,35 @@ class _Validator:
                  for key in ("manufacturer", "product", "product_version", "document_number") if key in fields}
         date = self.date(fields["date"], "document.date") if "date" in fields else None
         revisions = self.revisions(fields) if "revisions" in fields else ()
+        logo = self.logo(fields["logo"]) if "logo" in fields else None
+        paper = self.choice(fields["paper"], "document.paper", PAPER_SIZES) if "paper" in fields else "A4"
+        decimal = self.boolean(fields["decimal_codes"], "document.decimal_codes") if "decimal_codes" in fields \
+            else False
         manufacturer, product, version = texts.get("manufacturer"), texts.get("product"), texts.get("product_version")
-        if manufacturer is None or product is None or version is None or date is None or revisions is None:
+        if manufacturer is None or product is None or version is None or date is None or revisions is None or \
+                ("logo" in fields and logo is None) or paper is None or decimal is None:
             return None
-        return Document(manufacturer, product, version, date, texts.get("document_number"), revisions)
+        return Document(manufacturer, product, version, date, texts.get("document_number"), revisions, logo, paper,
+                        decimal)
+
+    def logo(self, node: Node) -> Logo | None:
+        name = self.text(node, "document.logo")
+        if name is None:
+            return None
+        try:
+            return read_logo(name, self.folder)
+        except LogoError as error:
+            self.report.add(rules.S210, node, f"document.logo {self.quoted(name)} {error}")
+            return None
+
+    def choice(self, node: Node, where: str, choices: Sequence[str]) -> str | None:
+        value = self.text(node, where)
+        if value is None:
+            return None
+        chosen = next((c for c in choices if c.lower() == value.lower()), None)
+        if chosen is None:
+            self.report.add(rules.S203, node, f"{where} must be one of {', '.join(choices)}, not {self.quoted(value)}")
+        return chosen
 
     def revisions(self, document: Fields) -> tuple[Revision, ...] | None:
         items = self.sequence(document["revisions"], "document.revisions")
