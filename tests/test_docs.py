@@ -1,4 +1,5 @@
-"""The README documents what the code does: its commands are what CI runs, and every rule is listed."""
+"""The README documents what the code does: its commands are what CI runs (after the HTML checkers' install),
+and every rule is listed."""
 
 from __future__ import annotations
 
@@ -16,13 +17,15 @@ def readme_commands() -> list[str]:
     return re.findall(r"```sh\n(.+?)\n```", README)[:2]
 
 
-def test_ci_runs_the_readmes_two_commands() -> None:
+def test_ci_installs_the_checkers_then_runs_the_readmes_two_commands_requiring_them() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     setup, tests = readme_commands()
     assert "confgen build" in setup
     assert "pytest" in tests
-    assert setup in ci
-    assert tests in ci
+    # Each is a whole line of .ci/run, verbatim; in this order; and none of them twice.
+    install, require = "tests/checkers/install", "export CONFGEN_REQUIRE_CHECKERS=1"
+    steps = [line for line in ci if line in {install, setup, require, tests}]
+    assert steps == [install, setup, require, tests]
 
 
 def test_every_rule_is_documented_in_the_readme() -> None:
