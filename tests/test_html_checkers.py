@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from conftest import EXAMPLE, ROOT
 
-from confgen.build import build
+from confgen.build import Options, build
 
 CHECKERS = ROOT / "tests" / "checkers"
 NODE_MODULES = CHECKERS / "node_modules"
@@ -110,7 +110,7 @@ def axe() -> Callable[[Path], Messages]:
 def example_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled example, built as ``confgen build`` builds it."""
     out = tmp_path_factory.mktemp("checked")
-    result = build(EXAMPLE, out)
+    result = build(EXAMPLE, Options(out))
     assert not result.report.has_errors, [d.message for d in result.report.sorted()]
     html = out / f"{EXAMPLE.stem}.html"
     assert html in result.written
