@@ -1,19 +1,26 @@
-"""The pipeline, in one place: load -> validate -> build the statement -> render HTML and PDF -> write."""
+"""The pipeline, in one place: load -> validate -> skip what is unchanged -> build the statement -> render HTML
+and PDF -> write.
+
+Checking is cheap and done here, in order; rendering is slow (WeasyPrint) and, for several profiles, is spread
+over a pool of worker processes (confgen.workers).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+import contextlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from confgen import resources, rules
 from confgen.diagnostics import Report
 from confgen.output import OutputError, write_outputs
 from confgen.profile import Profile
+from confgen.record import BuildRecord, fingerprint
 from confgen.source import load
 from confgen.validate import validate
 
-OUTPUT_SUFFIXES = (".html", ".pdf")
+FORMATS = ("html", "pdf")
 
 # The PDF variants WeasyPrint writes that a statement may be built as: archival (PDF/A) or accessible (PDF/UA),
 # each tagged. "none" is a plain tagged PDF. PDF/X is left out: WeasyPrint stamps it with the clock (and PDF/X-4
@@ -23,12 +30,15 @@ PDF_VARIANTS = ("pdf/a-2a", "pdf/a-3a", "pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf
 
 @dataclass(frozen=True)
 class Options:
-    """How a build runs: where it writes, and whether warnings stop a profile being written."""
+    """How a build runs: where it writes, what, and whether warnings stop a profile being written."""
 
     out_dir: Path = Path("output")
     strict: bool = False
     pdf_variant: str = PDF_VARIANTS[0]
     templates: Path | None = None  # a folder whose templates and stylesheet replace the packaged ones
+    formats: tuple[str, ...] = FORMATS
+    force: bool = False  # build even what the record says is unchanged
+    workers: int = 1  # processes that render at once
 
 
 @dataclass
@@ -36,6 +46,7 @@ class Result:
     report: Report
     profile: Profile | None = None
     written: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)  # outputs left as they were: their inputs did not change
 
 
 def check(path: Path, shown_as: str | None = None) -> Result:
@@ -43,85 +54,139 @@ def check(path: Path, shown_as: str | None = None) -> Result:
     report = Report(shown_as or str(path))
     source = load(path, report)
     profile = validate(source, report) if source is not None else None
+    report.json_paths = None  # the nodes are no longer needed, and the report may travel to another process
     return Result(report, profile)
 
 
-def outputs(path: Path, out_dir: Path) -> list[Path]:
+def outputs(path: Path, options: Options) -> list[Path]:
     """Where a build of ``path`` writes: named after the profile's file stem, never after its content."""
-    return [out_dir / f"{path.stem}{suffix}" for suffix in OUTPUT_SUFFIXES]
+    return [options.out_dir / f"{path.stem}.{kind}" for kind in FORMATS if kind in options.formats]
 
 
-def build_all(jobs: Iterable[tuple[Path, str]], options: Options) -> Iterator[Result]:
-    """Build each (profile, name shown in diagnostics) in turn, as each finishes.
+def build_all(jobs: Sequence[tuple[Path, str]], options: Options) -> Iterator[tuple[int, Result]]:
+    """Build each (profile, name shown in diagnostics); yield (its index in ``jobs``, result) as each is done.
 
     A profile given twice is built once; a profile whose outputs another one of this call already wrote is
-    not built, since it would overwrite them.
+    not built, since it would overwrite them. A profile whose inputs are those of its last build, and whose
+    outputs are still that build's, is not built again (unless ``options.force``).
     """
+    record = BuildRecord(options.out_dir)
     done: set[Path] = set()
     claimed: dict[Path, str] = {}
-    for path, shown_as in jobs:
+    to_render: list[tuple[int, Path, Result, list[Path], str]] = []
+    for index, (path, shown_as) in enumerate(jobs):
         if path.resolve() in done:
             continue
         done.add(path.resolve())
-        targets = outputs(path, options.out_dir)
+        targets = outputs(path, options)
         clash = next((claimed[target] for target in targets if target in claimed), None)
         if clash is not None:
             result = Result(Report(shown_as))
             result.report.add(rules.F102, None, f"its outputs would overwrite those of {clash} in {options.out_dir}: "
                                                 "profiles built together need different file names")
-            yield result
+            yield index, result
             continue
         claimed.update(dict.fromkeys(targets, shown_as))
-        yield build(path, options, shown_as)
+        result = check(path, shown_as)
+        if result.profile is None or result.report.failed(options.strict):
+            yield index, result
+            continue
+        if path.resolve() in {target.resolve() for target in targets}:
+            result.report.add(rules.F102, None, f"the output {path.name} would overwrite the profile itself")
+            yield index, result
+            continue
+        inputs = _fingerprint(result.profile, options)
+        if not options.force and record.unchanged(path.stem, inputs, targets):
+            result.unchanged = targets
+            yield index, result
+            continue
+        to_render.append((index, path, result, targets, inputs))
+    if not to_render:
+        return
+
+    from confgen.workers import render_each  # imports the renderer only when something is to be rendered
+
+    # A failed build leaves the earlier outputs and their record entry as they were, and both stay true.
+    rendered = render_each([(r.profile, r.report.path, targets) for _, _, r, targets, _ in to_render if r.profile],
+                           options)
+    recorded = False
+    for (index, path, result, targets, inputs), (report, written) in zip(to_render, rendered, strict=True):
+        result.report.diagnostics.extend(report.diagnostics)
+        result.written = written
+        if written:
+            record.built(path.stem, inputs, targets)
+            recorded = True
+        yield index, result
+    if recorded:
+        with contextlib.suppress(OSError):  # without a record the next build builds everything: slower, never wrong
+            record.write()
 
 
-def build(path: Path, options: Options, shown_as: str | None = None) -> Result:
-    """Validate, then render and write; a profile with errors (or, when strict, warnings) writes nothing."""
+def _fingerprint(profile: Profile, options: Options) -> str:
+    from confgen.dictionary import dictionary_version
+
+    folders = [resources.STANDARD_DIR, resources.templates_dir(), *([options.templates] if options.templates else [])]
+    logo = profile.document.logo.data if profile.document.logo else None
+    settings = [f"formats={','.join(options.formats)}", f"pdf_variant={options.pdf_variant}",
+                f"profile_name={profile.path.name}"]
+    return fingerprint(profile.sha256, logo, folders, settings, dictionary_version())
+
+
+def render_and_write(profile: Profile, shown_as: str, targets: list[Path], options: Options) -> tuple[Report,
+                                                                                                      list[Path]]:
+    """Render one validated profile and write its outputs; the problems, and what was written."""
+    report = Report(shown_as)
+    files = _render(profile, options, report)
+    if files is None:
+        return report, []
     out_dir = options.out_dir
-    result = check(path, shown_as)
-    if result.profile is None or result.report.failed(options.strict):
-        return result
-    targets = outputs(path, out_dir)
-    if path.resolve() in {target.resolve() for target in targets}:
-        result.report.add(rules.F102, None, f"the output {path.name} would overwrite the profile itself")
-        return result
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        report.add(rules.F102, None, f"cannot make the output folder {out_dir}: {error.strerror or error}")
+        return report, []
+    try:
+        write_outputs(dict(zip(targets, files, strict=True)))
+    except OutputError as error:
+        kept = f"only {', '.join(map(str, error.replaced))} was replaced" if error.replaced else \
+            "no output of this profile was changed"
+        report.add(rules.F102, None, f"cannot write {error.path}: {error.strerror}; {kept}")
+        return report, []
+    return report, targets
 
-    # Rendering needs Jinja and WeasyPrint; they are imported here so that validation never pays for them.
-    from confgen.pdf import html_to_pdf
+
+def _render(profile: Profile, options: Options, report: Report) -> list[bytes] | None:
+    """The outputs' bytes, in the order of FORMATS; None when rendering failed (``report`` says why)."""
+    # Jinja and WeasyPrint are imported here, so that validation never pays for them.
     from confgen.render import RenderError, render
     from confgen.statement import build_statement
 
     try:
-        rendered = render(build_statement(result.profile), options.templates)
+        rendered = render(build_statement(profile), options.templates)
     except RenderError as error:
-        result.report.add(rules.R401, None, f"the HTML template failed: {error}")
-        return result
+        report.add(rules.R401, None, f"the HTML template failed: {error}")
+        return None
+    files = [rendered.html.encode("utf-8")] if "html" in options.formats else []
+    if "pdf" not in options.formats:
+        return files
+
+    from confgen.pdf import html_to_pdf
+
     # WeasyPrint reads only the template folders; relative URLs resolve in the vendor's folder when there is one.
     packaged = resources.templates_dir()
     base = options.templates or packaged
     variant = None if options.pdf_variant == "none" else options.pdf_variant
     try:
-        pdf = html_to_pdf(rendered.html, rendered.print_css, date=result.profile.document.date, variant=variant,
+        pdf = html_to_pdf(rendered.html, rendered.print_css, date=profile.document.date, variant=variant,
                           base=base, roots=[base, packaged])
     except Exception as error:  # the PDF engine's failures are many and undocumented; report, never crash
-        result.report.add(rules.R401, None, f"the PDF engine failed: {type(error).__name__}: {error}")
-        return result
+        report.add(rules.R401, None, f"the PDF engine failed: {type(error).__name__}: {error}")
+        return None
     for problem in dict.fromkeys(pdf.problems):
-        result.report.add(rules.R402, None, f"WeasyPrint: {problem}")
-    if result.report.has_errors:
-        return result
+        report.add(rules.R402, None, f"WeasyPrint: {problem}")
+    return None if report.has_errors else [*files, pdf.data]
 
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        result.report.add(rules.F102, None, f"cannot make the output folder {out_dir}: {error.strerror or error}")
-        return result
-    try:
-        write_outputs(dict(zip(targets, (rendered.html.encode("utf-8"), pdf.data), strict=True)))
-    except OutputError as error:
-        kept = f"only {', '.join(map(str, error.replaced))} was replaced" if error.replaced else \
-            "no output of this profile was changed"
-        result.report.add(rules.F102, None, f"cannot write {error.path}: {error.strerror}; {kept}")
-        return result
-    result.written.extend(targets)
-    return result
+
+def build(path: Path, options: Options, shown_as: str | None = None) -> Result:
+    """Build one profile, in this process, as ``build_all`` would."""
+    return next(result for _, result in build_all([(path, shown_as or str(path))], replace(options, workers=1)))

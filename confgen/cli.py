@@ -19,9 +19,11 @@ from confgen import __version__, build, resources
 from confgen.diagnostics import Report, Severity
 from confgen.formats import REPORTERS, Reporter
 from confgen.output import write_outputs
+from confgen.progress import Progress
 from confgen.rules import ALL_RULES
 from confgen.standard import available_editions
 from confgen.starter import starter_profile
+from confgen.workers import default_workers
 
 DEFAULT_OUTPUT = Path("output")
 DEFAULT_INIT = Path("profile.yaml")
@@ -55,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
     build_.add_argument("profiles", nargs="*", type=Path, metavar="PROFILE")
     build_.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT, metavar="DIR",
                         help=f"folder for the outputs, created if missing (default: {DEFAULT_OUTPUT})")
+    build_.add_argument("--to", type=_formats, default=build.FORMATS, metavar="FORMATS",
+                        help="what to write: html, pdf, or html,pdf (the default)")
+    build_.add_argument("--force", action="store_true",
+                        help="build every profile, even one whose inputs have not changed since its last build")
+    build_.add_argument("-j", "--jobs", type=_positive, default=default_workers(), metavar="N",
+                        help=f"profiles rendered at once (default: {default_workers()}, one per core)")
     build_.add_argument("--templates", type=Path, metavar="DIR",
                         help="a folder of templates and stylesheets that replace the packaged files of the same "
                              "name (see templates/ for what there is)")
@@ -74,6 +82,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _formats(text: str) -> tuple[str, ...]:
+    chosen = [part.strip() for part in text.split(",")]
+    if not chosen or any(part not in build.FORMATS for part in chosen):
+        raise argparse.ArgumentTypeError(f"'{text}': give html, pdf or html,pdf")
+    return tuple(kind for kind in build.FORMATS if kind in chosen)
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of processes (1 or more)")
+    return int(text)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     arguments = parser.parse_args(argv)
@@ -83,7 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if arguments.command == "validate":
             code = _validate(arguments.profiles, REPORTERS[arguments.format](), arguments.strict)
         elif arguments.command == "build":
-            options = build.Options(arguments.output, arguments.strict, arguments.pdf_variant, arguments.templates)
+            options = build.Options(arguments.output, arguments.strict, arguments.pdf_variant, arguments.templates,
+                                    arguments.to, arguments.force, arguments.jobs)
             code = _build(arguments.profiles, options, REPORTERS[arguments.format]())
         elif arguments.command == "rules":
             code = _rules()
@@ -138,15 +160,30 @@ def _validate(profiles: list[Path], reporter: Reporter, strict: bool) -> int:
 def _build(profiles: list[Path], options: build.Options, reporter: Reporter) -> int:
     # With no profile, the bundled example is built: it is named by its file name, not its installed path.
     example = resources.example_profile()
-    jobs = [(path, str(path)) for path in profiles] if profiles else [(example, example.name)]
-    reports = []
-    for result in build.build_all(jobs, options):
-        _emit(reporter.profile(result.report.sorted()))
-        for written in result.written:
-            print(f"wrote {written}", file=sys.stderr)
-        reports.append(result.report)
+    jobs = [(path, str(path)) for path in dict.fromkeys(profiles)] if profiles else [(example, example.name)]
+    progress = Progress(len(jobs))
+    # Profiles finish out of order (the quick ones first); their diagnostics are printed in the order given.
+    results: dict[int, build.Result] = {}
+    printed = 0
+    for index, result in build.build_all(jobs, options):
+        results[index] = result
+        progress.finished(result.report.path, _outcome(result))
+        while printed in results:
+            _emit(reporter.profile(results[printed].report.sorted()))
+            printed += 1
+    for index in sorted(i for i in results if i > printed):  # after a profile given twice, which is built once
+        _emit(reporter.profile(results[index].report.sorted()))
     _emit(reporter.end())
-    return _finish(reports, "built", options.strict)
+    ordered = [results[index] for index in sorted(results)]
+    return _finish([result.report for result in ordered], "built", options.strict,
+                   unchanged=sum(bool(result.unchanged) for result in ordered))
+
+
+def _outcome(result: build.Result) -> list[str]:
+    if result.unchanged:
+        return [f"unchanged: {', '.join(map(str, result.unchanged))} (same inputs as their last build; --force "
+                "rebuilds)"]
+    return [f"wrote {written}" for written in result.written]
 
 
 def _rules() -> int:
@@ -181,14 +218,17 @@ def _init(file: Path, force: bool) -> int:
     return 0
 
 
-def _finish(reports: list[Report], verb: str, strict: bool) -> int:
+def _finish(reports: list[Report], verb: str, strict: bool, unchanged: int = 0) -> int:
     errors = sum(d.severity is Severity.ERROR for r in reports for d in r.diagnostics)
     warnings = sum(d.severity is Severity.WARNING for r in reports for d in r.diagnostics)
     counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
     files = "1 profile" if len(reports) == 1 else f"{len(reports)} profiles"
     if verb == "built":
-        failed = sum(r.failed(strict) for r in reports)
-        summary = f"{files}: {len(reports) - failed} built, {failed} not built; {counts}"
+        failed = [r.path for r in reports if r.failed(strict)]
+        outcomes = [f"{len(reports) - len(failed) - unchanged} built"]
+        outcomes += [f"{unchanged} unchanged"] if unchanged else []
+        outcomes += [f"{len(failed)} not built" + (f" ({', '.join(failed)})" if failed else "")]
+        summary = f"{files}: {', '.join(outcomes)}; {counts}"
     else:
         summary = f"{files} {verb}: {counts}"
     if strict and warnings:

@@ -52,7 +52,7 @@ def example_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_build_writes_html_and_pdf_named_after_the_profile(example_build: Path) -> None:
-    assert sorted(p.name for p in example_build.iterdir()) == ["acme-ct.html", "acme-ct.pdf"]
+    assert sorted(p.name for p in example_build.iterdir()) == [".confgen-build.json", "acme-ct.html", "acme-ct.pdf"]
     assert (example_build / "acme-ct.pdf").read_bytes().startswith(b"%PDF-")
 
 
@@ -228,7 +228,7 @@ def test_f102_two_profiles_with_the_same_name(tmp_path: Path, cli) -> None:  # t
     assert run.code == 2
     assert f"{second}: error F102" in run.out
     assert f"those of {first}" in run.out
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["device.html", "device.pdf"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".confgen-build.json", "device.html", "device.pdf"]
 
 
 def test_f102_build_never_overwrites_its_own_profile(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
@@ -242,7 +242,7 @@ def test_f102_build_never_overwrites_its_own_profile(tmp_path: Path, cli) -> Non
 def test_rebuild_replaces_outputs_whole_and_leaves_no_temporary_files(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "acme-ct.pdf").write_bytes(b"an older build")
     assert cli("build", str(EXAMPLE), "-o", str(tmp_path)).code == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["acme-ct.html", "acme-ct.pdf"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".confgen-build.json", "acme-ct.html", "acme-ct.pdf"]
     assert (tmp_path / "acme-ct.pdf").read_bytes().startswith(b"%PDF-")
 
 

@@ -68,7 +68,8 @@ def test_build_without_a_profile_builds_the_example_into_output(cli, tmp_path: P
     monkeypatch.chdir(tmp_path)
     run = cli("build")
     assert run.code == 0, run.out
-    assert sorted(p.name for p in (tmp_path / "output").iterdir()) == ["acme-ct.html", "acme-ct.pdf"]
+    assert sorted(p.name for p in (tmp_path / "output").iterdir()) == [".confgen-build.json", "acme-ct.html",
+                                                                      "acme-ct.pdf"]
     assert "wrote output/acme-ct.pdf" in run.err
 
 
@@ -120,7 +121,8 @@ def test_build_summary_counts_each_profile_once(cli, tmp_path: Path) -> None:  #
     bad.write_text(edit("  product: Acme CT", "  product: TODO"), encoding="utf-8")
     run = cli("build", str(EXAMPLE), str(bad), f"{EXAMPLE.parent}/../profiles/{EXAMPLE.name}", "-o", str(tmp_path))
     assert run.code == 1
-    assert run.err.splitlines()[-1] == "2 profiles: 1 built, 1 not built; 1 error, 0 warnings", "a repeat is built once"
+    assert run.err.splitlines()[-1] == f"2 profiles: 1 built, 1 not built ({bad}); 1 error, 0 warnings", \
+        "a repeat is built once"
 
 
 def test_init_to_standard_output_and_into_a_new_folder(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -50,6 +50,8 @@ def test_the_readmes_profile_example_is_the_real_format(tmp_path) -> None:  # ty
 
     example = re.search(r"```yaml\n(.+?)```", README, re.DOTALL)
     assert example
+    (tmp_path / "brand").mkdir()
+    (tmp_path / "brand" / "acme.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>', encoding="utf-8")
     found = diagnose(tmp_path, example.group(1))
     # It shows a few rows of each table, so the rows it leaves out are reported, and 0110 is not a C-STORE status.
     assert {f.rule for f in found} == {"D308", "D305"}

@@ -1,0 +1,31 @@
+"""Progress of a build on standard error: a bar that redraws itself on a terminal, one line per profile
+otherwise (a CI log keeps every line)."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+
+class Progress:
+    def __init__(self, total: int, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.total = total
+        self.done = 0
+        self.bar = total > 1 and self.stream.isatty()
+
+    def finished(self, name: str, lines: list[str]) -> None:
+        """One profile is done; ``lines`` say what became of its outputs."""
+        self.done += 1
+        if self.bar:
+            self._clear()
+        for line in lines:
+            print(line, file=self.stream)
+        if self.bar and self.done < self.total:
+            width = 30
+            filled = width * self.done // self.total
+            print(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {name}"[:100], end="",
+                  file=self.stream, flush=True)
+
+    def _clear(self) -> None:
+        print("\r\033[K", end="", file=self.stream)

@@ -1,0 +1,165 @@
+"""Many profiles: choosing the outputs, parallel builds that survive one failure, and incremental rebuilds."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE, EXAMPLE_TEXT, edit
+
+from confgen.record import RECORD_NAME
+
+
+def _profiles(folder: Path, count: int) -> list[Path]:
+    paths = []
+    for number in range(count):
+        path = folder / f"device-{number}.yaml"
+        path.write_text(edit("  product: Acme CT", f"  product: Acme CT {number}"), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+@pytest.mark.parametrize(("to", "made"), [("html", [".html"]), ("pdf", [".pdf"]), ("html,pdf", [".html", ".pdf"]),
+                                          ("pdf,html", [".html", ".pdf"])])
+def test_to_chooses_the_outputs(tmp_path: Path, cli, to: str, made: list[str]) -> None:  # type: ignore[no-untyped-def]
+    assert cli("build", str(EXAMPLE), "-o", str(tmp_path), "--to", to).code == 0
+    assert sorted(p.suffix for p in tmp_path.iterdir() if p.name != RECORD_NAME) == made
+
+
+@pytest.mark.parametrize("to", ["docx", "html,", ""])
+def test_to_refuses_what_it_cannot_write(cli, to: str) -> None:  # type: ignore[no-untyped-def]
+    run = cli("build", str(EXAMPLE), "--to", to)
+    assert run.code == 2
+    assert "give html, pdf or html,pdf" in run.err
+
+
+@pytest.mark.parametrize("args", [["validate", str(EXAMPLE)], ["init", "-"], ["rules"],
+                                  ["build", str(EXAMPLE), "-o", "{tmp}", "--to", "html"]])
+def test_only_a_pdf_imports_weasyprint(tmp_path: Path, args: list[str]) -> None:
+    code = ("import sys; from confgen.cli import main; main(sys.argv[1:]); "
+            "sys.exit(3 if 'weasyprint' in sys.modules else 0)")
+    result = subprocess.run([sys.executable, "-c", code, *(a.format(tmp=tmp_path) for a in args)],
+                            capture_output=True, check=False)
+    assert result.returncode == 0, result.stderr
+
+
+def test_several_profiles_in_parallel_one_failure_stops_none(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    good = _profiles(tmp_path, 3)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(edit("  product: Acme CT", "  product: TODO"), encoding="utf-8")
+    out = tmp_path / "out"
+    run = cli("build", str(good[0]), str(bad), *map(str, good[1:]), "-o", str(out), "--jobs", "2")
+    assert run.code == 1
+    assert [d.group("path") for d in run.diagnostics()] == [str(bad)]
+    for number in range(3):
+        assert (out / f"device-{number}.pdf").read_bytes().startswith(b"%PDF-")
+        assert f"Acme CT {number}" in (out / f"device-{number}.html").read_text(encoding="utf-8")
+    assert not (out / "bad.html").exists()
+    assert run.err.splitlines()[-1] == f"4 profiles: 3 built, 1 not built ({bad}); 1 error, 0 warnings"
+    # Without a terminal, one line per output: a CI log keeps every line.
+    assert sorted(line for line in run.err.splitlines() if line.startswith("wrote")) == sorted(
+        f"wrote {out / f'device-{n}.{kind}'}" for n in range(3) for kind in ("html", "pdf"))
+
+
+def test_parallel_and_sequential_builds_write_the_same_bytes(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    profiles = list(map(str, _profiles(tmp_path, 3)))
+    assert cli("build", *profiles, "-o", str(tmp_path / "one"), "--jobs", "1").code == 0
+    assert cli("build", *profiles, "-o", str(tmp_path / "two"), "--jobs", "2").code == 0
+    for number in range(3):
+        for kind in ("html", "pdf"):
+            name = f"device-{number}.{kind}"
+            assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+
+
+def test_unchanged_profiles_are_skipped_and_force_rebuilds(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    profiles = list(map(str, _profiles(tmp_path, 2)))
+    out = tmp_path / "out"
+    assert cli("build", *profiles, "-o", str(out)).code == 0
+    built = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+
+    again = cli("build", *profiles, "-o", str(out))
+    assert again.code == 0
+    assert again.err.splitlines()[-1] == "2 profiles: 0 built, 2 unchanged, 0 not built; 0 errors, 0 warnings"
+    assert f"unchanged: {out / 'device-0.html'}, {out / 'device-0.pdf'}" in again.err
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == built, "nothing was written"
+
+    forced = cli("build", *profiles, "-o", str(out), "--force")
+    assert forced.err.splitlines()[-1] == "2 profiles: 2 built, 0 not built; 0 errors, 0 warnings"
+
+
+@pytest.mark.parametrize("change", ["profile", "output deleted", "output edited", "options", "templates"])
+def test_a_changed_input_or_output_is_rebuilt(tmp_path: Path, cli, change: str) -> None:  # type: ignore[no-untyped-def]
+    [profile, other] = _profiles(tmp_path, 2)
+    out = tmp_path / "out"
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    assert cli("build", str(profile), str(other), "-o", str(out), "--templates", str(templates)).code == 0
+    options = ["--templates", str(templates)]
+    if change == "profile":
+        profile.write_text(profile.read_text(encoding="utf-8") + "# a comment changes the bytes\n", encoding="utf-8")
+    elif change == "output deleted":
+        (out / "device-0.pdf").unlink()
+    elif change == "output edited":
+        (out / "device-0.html").write_text("edited by hand", encoding="utf-8")
+    elif change == "options":
+        options = [*options, "--pdf-variant", "pdf/ua-1"]
+        other = profile  # both profiles are rebuilt by a changed option; build one
+    else:
+        (templates / "statement.css").write_text("p { color: #000; }\n", encoding="utf-8")
+        other = profile
+    run = cli("build", str(profile), str(other), "-o", str(out), *options)
+    assert run.code == 0, run.out
+    assert f"wrote {out / 'device-0.html'}" in run.err
+    if other != profile:
+        assert f"unchanged: {out / 'device-1.html'}" in run.err
+
+
+def test_the_record_lives_next_to_the_outputs(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("build", str(EXAMPLE), "-o", str(tmp_path)).code == 0
+    record = json.loads((tmp_path / RECORD_NAME).read_text(encoding="utf-8"))
+    assert list(record["profiles"]) == ["acme-ct"]
+    assert sorted(record["profiles"]["acme-ct"]["outputs"]) == ["acme-ct.html", "acme-ct.pdf"]
+    (tmp_path / RECORD_NAME).write_text("{not json", encoding="utf-8")
+    assert "wrote" in cli("build", str(EXAMPLE), "-o", str(tmp_path)).err, "a broken record means: build"
+
+
+def test_a_profile_with_errors_keeps_its_earlier_outputs_and_record(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    profile = tmp_path / "device.yaml"
+    profile.write_text(EXAMPLE_TEXT, encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli("build", str(profile), "-o", str(out)).code == 0
+    earlier = (out / "device.pdf").read_bytes()
+    profile.write_text(edit("  product: Acme CT", "  product: TODO"), encoding="utf-8")
+    assert cli("build", str(profile), "-o", str(out)).code == 1
+    assert (out / "device.pdf").read_bytes() == earlier
+    profile.write_text(EXAMPLE_TEXT, encoding="utf-8")
+    assert "unchanged" in cli("build", str(profile), "-o", str(out)).err
+
+
+def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    import pty
+
+    profiles = list(map(str, _profiles(tmp_path, 3)))
+    main, secondary = pty.openpty()
+    result = subprocess.run([sys.executable, "-m", "confgen", "build", *profiles, "-o", str(tmp_path / "out"),
+                             "--to", "html"], stderr=secondary, stdout=subprocess.DEVNULL, check=False)
+    os.close(secondary)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(main)
+    assert result.returncode == 0
+    assert b"\r[##########" in shown
+    assert b"] 1/3 " in shown
+    assert b"] 2/3 " in shown
+    assert shown.rstrip().endswith(b"3 profiles: 3 built, 0 not built; 0 errors, 0 warnings")
