@@ -14,11 +14,12 @@ from pathlib import Path
 
 from confgen import resources, rules
 from confgen.diagnostics import Report
-from confgen.output import OutputError, write_outputs
 from confgen.profile import Profile
-from confgen.record import BuildRecord, fingerprint
 from confgen.source import load
 from confgen.validate import validate
+
+# Writing (confgen.output, confgen.record) and rendering (confgen.render, confgen.pdf) are imported where they
+# are used: `confgen validate` runs this module's check() and is as quick as its imports are few.
 
 FORMATS = ("html", "pdf")
 
@@ -70,6 +71,8 @@ def build_all(jobs: Sequence[tuple[Path, str]], options: Options) -> Iterator[tu
     not built, since it would overwrite them. A profile whose inputs are those of its last build, and whose
     outputs are still that build's, is not built again (unless ``options.force``).
     """
+    from confgen.record import BuildRecord
+
     record = BuildRecord(options.out_dir)
     done: set[Path] = set()
     claimed: dict[Path, str] = {}
@@ -124,6 +127,7 @@ def build_all(jobs: Sequence[tuple[Path, str]], options: Options) -> Iterator[tu
 
 def _fingerprint(profile: Profile, options: Options) -> str:
     from confgen.dictionary import dictionary_version
+    from confgen.record import fingerprint
 
     folders = [resources.STANDARD_DIR, resources.templates_dir(), *([options.templates] if options.templates else [])]
     logo = profile.document.logo.data if profile.document.logo else None
@@ -135,6 +139,8 @@ def _fingerprint(profile: Profile, options: Options) -> str:
 def render_and_write(profile: Profile, shown_as: str, targets: list[Path], options: Options) -> tuple[Report,
                                                                                                       list[Path]]:
     """Render one validated profile and write its outputs; the problems, and what was written."""
+    from confgen.output import OutputError, write_outputs
+
     report = Report(shown_as)
     files = _render(profile, options, report)
     if files is None:

@@ -18,8 +18,6 @@ from pathlib import Path
 from confgen import __version__, build, resources
 from confgen.diagnostics import Report, Severity
 from confgen.formats import REPORTERS, Reporter
-from confgen.output import write_outputs
-from confgen.progress import Progress
 from confgen.rules import ALL_RULES
 from confgen.standard import available_editions
 from confgen.starter import starter_profile
@@ -161,6 +159,8 @@ def _build(profiles: list[Path], options: build.Options, reporter: Reporter) -> 
     # With no profile, the bundled example is built: it is named by its file name, not its installed path.
     example = resources.example_profile()
     jobs = [(path, str(path)) for path in dict.fromkeys(profiles)] if profiles else [(example, example.name)]
+    from confgen.progress import Progress
+
     progress = Progress(len(jobs))
     # Profiles finish out of order (the quick ones first); their diagnostics are printed in the order given.
     results: dict[int, build.Result] = {}
@@ -207,6 +207,8 @@ def _init(file: Path, force: bool) -> int:
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
         if force:
+            from confgen.output import write_outputs
+
             write_outputs({file: text.encode("utf-8")})  # a replaced profile is never left half-written
         else:
             with file.open("x", encoding="utf-8") as stream:  # "x": never overwrite, even in a race

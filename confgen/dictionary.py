@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import difflib
 import functools
+import importlib.util
 import re
 from dataclasses import dataclass
-
-import pydicom
-from pydicom import datadict
+from pathlib import Path
 
 from confgen.standard import parse_tag
 
@@ -17,9 +16,56 @@ from confgen.standard import parse_tag
 _TAG_LIKE = re.compile(r"[\s()0-9A-Fa-f,xX]*[0-9][\s()0-9A-Fa-f,xX]*")
 
 
+Entry = tuple[str, str, str, str, str]  # pydicom's: VR, VM, name, "Retired" or "", keyword
+
+
+@functools.cache
+def _pydicom_package() -> Path:
+    spec = importlib.util.find_spec("pydicom")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("pydicom is not installed")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+@functools.cache
+def _entries() -> dict[int, Entry]:
+    """pydicom's data dictionary, by tag.
+
+    Importing the pydicom package costs about 0.1 s (it loads its pixel-data machinery), several times what
+    the rest of ``confgen validate`` costs. The dictionary itself is a plain module of data, so it is read
+    from pydicom's installed files without running the package's ``__init__``; if pydicom ever moves it, the
+    public import is used instead. A test holds the two equal.
+    """
+    try:
+        spec = importlib.util.spec_from_file_location("confgen._pydicom_dict", _pydicom_package() / "_dicom_dict.py")
+        if spec is None or spec.loader is None:
+            raise ImportError("no _dicom_dict module")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        entries: dict[int, Entry] = module.DicomDictionary
+    except (ImportError, OSError, AttributeError, SyntaxError):
+        from pydicom.datadict import get_entry, keyword_dict
+
+        entries = {tag: get_entry(tag) for tag in keyword_dict.values()}
+    return entries
+
+
+@functools.cache
+def _by_keyword() -> dict[str, int]:
+    return {entry[4]: tag for tag, entry in _entries().items() if entry[4]}
+
+
+@functools.cache
 def dictionary_version() -> str:
     """The version of pydicom, whose data dictionary names the command elements."""
-    return pydicom.__version__
+    # The installed distribution's folder name carries the version; reading it is cheaper than importing
+    # importlib.metadata, which is slower than everything else a build does before rendering.
+    found = sorted(_pydicom_package().parent.glob("pydicom-*.dist-info"))
+    if len(found) == 1:
+        return found[0].name.removeprefix("pydicom-").removesuffix(".dist-info")
+    from importlib.metadata import version
+
+    return version("pydicom")
 
 
 def tag_text(tag: int) -> str:
@@ -46,22 +92,23 @@ class NotACommandElement(ValueError):
 
 @functools.cache
 def _command_keywords() -> tuple[str, ...]:
-    return tuple(sorted(keyword for keyword, tag in datadict.keyword_dict.items() if tag >> 16 == 0 and keyword))
+    return tuple(sorted(keyword for keyword, tag in _by_keyword().items() if tag >> 16 == 0))
 
 
 def element(tag: int) -> CommandElement:
     """The command element for a tag of the standard's own data (known to exist)."""
-    return CommandElement(tag, datadict.keyword_for_tag(tag), datadict.dictionary_description(tag))
+    entry = _entries()[tag]
+    return CommandElement(tag, entry[4], entry[2])
 
 
 def resolve(text: str) -> CommandElement:
     """A keyword (``ErrorComment``) or a tag (``(0000,0902)``) -> the command element it names."""
     tag = parse_tag(text)
     if tag is not None:
-        if not datadict.dictionary_has_tag(tag):
+        if tag not in _entries():
             raise NotACommandElement(f"{text} is not in pydicom's data dictionary")
     else:
-        found = datadict.tag_for_keyword(text.strip())
+        found = _by_keyword().get(text.strip())
         if found is None and _TAG_LIKE.fullmatch(text):
             raise NotACommandElement(f"'{text}' is not a keyword or a tag: write a tag as \"(0000,0902)\", in quotes "
                                      "(unquoted, YAML splits it at the comma)")
@@ -71,7 +118,7 @@ def resolve(text: str) -> CommandElement:
             raise NotACommandElement(f"{text!r} is not a DICOM keyword{hint}")
         tag = found
     if tag >> 16 != 0:
-        named = f"{text} is {datadict.dictionary_description(tag)}"
+        named = f"{text} is {_entries()[tag][2]}"
         if parse_tag(text) is None:  # a keyword: say which tag it names
             named += f" {tag_text(tag)}"
         raise NotACommandElement(f"{named}, a data element, not a command element (group 0000)")

@@ -163,3 +163,11 @@ def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     assert b"] 1/3 " in shown
     assert b"] 2/3 " in shown
     assert shown.rstrip().endswith(b"3 profiles: 3 built, 0 not built; 0 errors, 0 warnings")
+
+
+def test_validate_reads_pydicoms_dictionary_without_importing_pydicom() -> None:
+    # Importing pydicom costs more than all the rest of `confgen validate`; its dictionary is read directly.
+    code = ("import sys; from confgen.cli import main; code = main(['validate', sys.argv[1]]); "
+            "sys.exit(3 if 'pydicom' in sys.modules else code)")
+    result = subprocess.run([sys.executable, "-c", code, str(EXAMPLE)], capture_output=True, check=False)
+    assert result.returncode == 0, result.stderr

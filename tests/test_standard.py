@@ -135,3 +135,15 @@ def test_code_range_parsing() -> None:
     assert str(CodeRange.parse("a700-a7ff")) == "A700-A7FF"
     for bad in ("A7FF-A700", "12345", "A7xx", "", "A700-", "0x0122"):
         assert CodeRange.parse(bad) is None, bad
+
+
+def test_the_dictionary_read_without_importing_pydicom_is_pydicoms() -> None:
+    from pydicom import __version__ as pydicom_version
+    from pydicom.datadict import get_entry, keyword_dict
+
+    from confgen import dictionary
+
+    entries = dictionary._entries()
+    tags = keyword_dict.values()
+    assert {tag: entries[tag] for tag in tags} == {tag: get_entry(tag) for tag in tags}
+    assert dictionary.dictionary_version() == pydicom_version
