@@ -1,0 +1,28 @@
+"""The benchmark script runs and prints every figure with its target (its timings are not asserted: speed
+claims live in the benchmark's output and the README, never in tests)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def test_bench_quick_mode_prints_every_figure_and_ratio() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--quick"], capture_output=True,
+                            text=True, check=False, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("confgen benchmark: Python ")
+    labels = [re.split(r"\s{2,}", line)[0] for line in lines[1:]]
+    assert labels == [
+        'floor: python -c "import yaml"',
+        *(f"{name}: {what}" for name in ("example", "large") for what in (
+            "validate", "build --to html", "build (HTML and PDF)", "weasyprint command alone")),
+        "3 profiles, 3 commands", "3 profiles, one command", "3 unchanged profiles again",
+    ]
+    verdicts = [line for line in lines if "target" in line]
+    assert len(verdicts) == 9
+    assert all(re.search(r"\d+\.\d\d x .+\(target [<>]= [\d.]+\): (met|MISSED)$", line) for line in verdicts)
