@@ -17,6 +17,7 @@ from pathlib import Path
 
 from confgen import __version__, build, resources
 from confgen.diagnostics import Report, Severity
+from confgen.schema import schema_text
 from confgen.standard import available_editions
 from confgen.starter import starter_profile
 
@@ -47,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
                                description="Write a starting profile; never overwrites an existing file.")
     init.add_argument("file", nargs="?", type=Path, default=DEFAULT_INIT, metavar="FILE",
                       help=f"where to write it, - for standard output (default: {DEFAULT_INIT})")
+
+    commands.add_parser("schema", help="print the JSON Schema of the profile format, for editors",
+                        description="Print the JSON Schema (Draft 2020-12) of the profile format.")
     return parser
 
 
@@ -57,6 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = _validate(arguments.profiles)
         elif arguments.command == "build":
             code = _build(arguments.profiles, arguments.output)
+        elif arguments.command == "schema":
+            code = _schema()
         else:
             code = _init(arguments.file)
         sys.stdout.flush()  # a full disk shows here, not at the interpreter's exit
@@ -133,6 +139,11 @@ def _init(file: Path) -> int:
         print(f"confgen: cannot write {file}: {error.strerror or error}", file=sys.stderr)
         return 2
     print(f"wrote {file}: replace its <...> placeholders, then run: confgen validate {file}", file=sys.stderr)
+    return 0
+
+
+def _schema() -> int:
+    _emit([schema_text().rstrip("\n")])
     return 0
 
 
