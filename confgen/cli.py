@@ -19,7 +19,7 @@ from confgen import __version__, build, resources
 from confgen.diagnostics import Report, Severity
 from confgen.schema import schema_text
 from confgen.standard import available_editions
-from confgen.starter import starter_profile
+from confgen.starter import SCHEMA_FILE, starter_profile
 
 DEFAULT_OUTPUT = Path("output")
 DEFAULT_INIT = Path("profile.yaml")
@@ -139,6 +139,22 @@ def _init(file: Path) -> int:
         print(f"confgen: cannot write {file}: {error.strerror or error}", file=sys.stderr)
         return 2
     print(f"wrote {file}: replace its <...> placeholders, then run: confgen validate {file}", file=sys.stderr)
+    return _write_schema_beside(file)
+
+
+def _write_schema_beside(profile: Path) -> int:
+    """The schema that the profile's first line names, next to it; one that is there already is kept."""
+    path = profile.parent / SCHEMA_FILE
+    try:
+        with path.open("x", encoding="utf-8") as stream:
+            stream.write(schema_text())
+    except FileExistsError:
+        print(f"{path} exists; it is left as it is (confgen schema > {path} replaces it)", file=sys.stderr)
+        return 0
+    except OSError as error:
+        print(f"confgen: cannot write {path}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}: the JSON Schema that editors check the profile against", file=sys.stderr)
     return 0
 
 

@@ -176,6 +176,7 @@ def test_example_and_starting_profiles_are_accepted() -> None:
     assert schema_accepts(resources.example_profile().read_text(encoding="utf-8"))
     for edition in available_editions():
         starter = starter_profile("-", edition)
+        assert starter.startswith("# yaml-language-server: $schema=confgen.schema.json\n")
         # Placeholders are text, which the schema accepts (confgen validate reports them, S208), except where a
         # date is due: there the schema flags "<YYYY-MM-DD>" as the validator does (S206 and S208).
         errors = {tuple(error.absolute_path) for error in VALIDATOR.iter_errors(read(starter))}
