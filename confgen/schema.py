@@ -40,6 +40,8 @@ _SPACE = r"[\s\x1c-\x1f\x85]"
 # Text is not empty once stripped. U+FEFF is not whitespace to Python but is to JavaScript's \S, so it counts.
 _NOT_BLANK = r"\S|\uFEFF"
 
+_BLANK_MESSAGE = "Text may not be empty."
+
 _REGEX_SPECIAL = set(r"\^$.|?*+()[]{}/")
 
 TEXT_NOTE = ("Printed as written. confgen validate also refuses template leftovers: TODO, TBD, FIXME, an "
@@ -79,9 +81,11 @@ def profile_schema() -> Schema:
     """The JSON Schema of the profile format, over every PS3.2 edition confgen has data for."""
     editions = available_editions()
     defs: Schema = {
-        "text": {"description": "Text that is not empty. " + TEXT_NOTE, "type": "string", "pattern": _NOT_BLANK},
+        "text": {"description": "Text that is not empty. " + TEXT_NOTE, "type": "string", "pattern": _NOT_BLANK,
+                 "patternErrorMessage": _BLANK_MESSAGE},
         "date": {"description": "A date, YYYY-MM-DD (ISO 8601); confgen validate checks that it is a real date.",
-                 "type": "string", "pattern": _key("[0-9]{4}-[0-9]{2}-[0-9]{2}")},
+                 "type": "string", "pattern": _key("[0-9]{4}-[0-9]{2}-[0-9]{2}"),
+                 "patternErrorMessage": "A date is written YYYY-MM-DD (ISO 8601), such as 2026-11-20."},
     }
     for edition in editions:
         defs[f"services-{edition}"] = _services(load_standard(edition), defs)
@@ -188,14 +192,16 @@ def _statuses(standard: Standard, service: str, table: TemplateTable, entry: str
         "patternProperties": patterns,
         "additionalProperties": False,
     }
-    misprints = [row.printed for row in table.rows if row.printed]
-    if misprints:
-        schema["propertyNames"] = {
-            "description": "Not a code that the template misprints (" + ", ".join(
-                f"{row.printed} for {row.codes}" for row in table.rows if row.printed) + "): key the row by the "
-                "code PS3.7 assigns.",
-            "not": {"pattern": _key(*map(_anycase, misprints))},
-        }
+    misprinted = [row for row in table.rows if row.printed]
+    if misprinted:
+        # A lookahead rather than "not", so that an editor can say why (patternErrorMessage is VS Code's and
+        # yaml-language-server's; other tools ignore it).
+        schema["propertyNames"] = {"allOf": [
+            {"pattern": f"^(?!{_key(_anycase(str(row.printed)))[1:]})",
+             "patternErrorMessage": f"{row.printed} is the PS3.2 {standard.edition} template's misprint in Table "
+                                    f"{table.table} for \"{row.meaning}\": PS3.7 assigns {row.codes}; key the row "
+                                    f"\"{row.codes}\"."}
+            for row in misprinted]}
     return schema
 
 
@@ -229,11 +235,12 @@ def _entry(table: TemplateTable, dimse: str) -> Schema:
 
     if table.kind == "behavior":
         fields = {key: _text(describe(key)) for key in BEHAVIOR_KEYS}
+        # The branches have no description of their own, so that an editor's hover on a row's key shows the row's.
+        mapping = _closed(None, fields, ("behavior",))
         return {
             "description": f"A row of PS3.2 Table {table.table}: the behavior, or a mapping of behavior and "
                           "further_meaning.",
-            "anyOf": [_ref("text", describe("behavior")),
-                      _closed("The behavior, with the Further Meaning to print.", fields, ("behavior",))],
+            "anyOf": [{"type": "string", "pattern": _NOT_BLANK, "patternErrorMessage": _BLANK_MESSAGE}, mapping],
         }
     keys = [key for key in CONDITION_KEYS if key != "related_fields" or table.has_related_fields]
     fields = {}
@@ -258,9 +265,10 @@ def _entry(table: TemplateTable, dimse: str) -> Schema:
     }
 
 
-def _closed(description: str, properties: Schema, required: tuple[str, ...] | list[str], *,
+def _closed(description: str | None, properties: Schema, required: tuple[str, ...] | list[str], *,
             min_properties: int = 0) -> Schema:
-    schema: Schema = {"description": description, "type": "object", "properties": properties}
+    schema: Schema = {} if description is None else {"description": description}
+    schema |= {"type": "object", "properties": properties}
     if required:
         schema["required"] = list(required)
     if min_properties:
