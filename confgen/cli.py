@@ -20,7 +20,7 @@ from confgen.diagnostics import Report, Severity
 from confgen.formats import REPORTERS, Reporter
 from confgen.rules import ALL_RULES
 from confgen.standard import available_editions
-from confgen.starter import starter_profile
+from confgen.starter import SCHEMA_FILE, starter_profile
 from confgen.workers import default_workers
 
 DEFAULT_OUTPUT = Path("output")
@@ -77,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("rules", help="list every rule with its severity and what it checks",
                         description="List every rule confgen checks: ID, severity, what it checks.")
+
+    commands.add_parser("schema", help="print the JSON Schema of the profile format, for editors",
+                        description="Print the JSON Schema (Draft 2020-12) of the profile format.")
     return parser
 
 
@@ -107,6 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = _build(arguments.profiles, options, REPORTERS[arguments.format]())
         elif arguments.command == "rules":
             code = _rules()
+        elif arguments.command == "schema":
+            code = _schema()
         else:
             code = _init(arguments.file, arguments.force)
         sys.stdout.flush()  # a full disk shows here, not at the interpreter's exit
@@ -217,6 +222,31 @@ def _init(file: Path, force: bool) -> int:
         print(f"confgen: cannot write {file}: {error.strerror or error}", file=sys.stderr)
         return 2
     print(f"wrote {file}: replace its <...> placeholders, then run: confgen validate {file}", file=sys.stderr)
+    return _write_schema_beside(file)
+
+
+def _write_schema_beside(profile: Path) -> int:
+    """The schema that the profile's first line names, next to it; one that is there already is kept."""
+    from confgen.schema import schema_text
+
+    path = profile.parent / SCHEMA_FILE
+    try:
+        with path.open("x", encoding="utf-8") as stream:
+            stream.write(schema_text())
+    except FileExistsError:
+        print(f"{path} exists; it is left as it is (confgen schema > {path} replaces it)", file=sys.stderr)
+        return 0
+    except OSError as error:
+        print(f"confgen: cannot write {path}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}: the JSON Schema that editors check the profile against", file=sys.stderr)
+    return 0
+
+
+def _schema() -> int:
+    from confgen.schema import schema_text
+
+    _emit([schema_text().rstrip("\n")])
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Where the files that ship with confgen are: the standard's data, the templates, the example profile.
+"""Where the files that ship with confgen are: the standard's data, the templates, the example profile, the schema.
 
 The standard's data lives inside the package. The templates and the example profile live at the top of the
 repository (``templates/``, ``profiles/``); a wheel carries them inside the package (see pyproject.toml), so
@@ -12,6 +12,7 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parent
 STANDARD_DIR = PACKAGE_DIR / "standard"
 EXAMPLE_PROFILE_NAME = "acme-ct.yaml"
+SCHEMA_PATH = PACKAGE_DIR / "profile.schema.json"
 
 
 def _shipped_dir(name: str) -> Path:
@@ -29,3 +30,8 @@ def templates_dir() -> Path:
 def example_profile() -> Path:
     """The bundled example profile that ``confgen build`` builds when given no profile."""
     return _shipped_dir("profiles") / EXAMPLE_PROFILE_NAME
+
+
+def schema_path() -> Path:
+    """The JSON Schema of the profile format, as shipped (what ``confgen schema`` prints; a test keeps them equal)."""
+    return SCHEMA_PATH

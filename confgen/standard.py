@@ -35,7 +35,10 @@ class CodeRange:
 
     @classmethod
     def parse(cls, text: str) -> CodeRange | None:
-        text = text.strip().upper()
+        text = text.strip()
+        if not text.isascii():  # str.upper() turns the ligature "\ufb00" into "FF", which is no hex digit
+            return None
+        text = text.upper()
         if _CODE.fullmatch(text):
             return cls(int(text, 16), int(text, 16))
         match = _RANGE.fullmatch(text)

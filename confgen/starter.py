@@ -9,7 +9,13 @@ from __future__ import annotations
 from confgen.profile import FORMAT_VERSION
 from confgen.standard import Standard, TemplateTable, load_standard
 
+# The schema is named by a path relative to the profile, which yaml-language-server resolves next to it:
+# confgen has no public URL, and an absolute path would tie the profile to one machine. `confgen init FILE`
+# writes the schema there.
+SCHEMA_FILE = "confgen.schema.json"
+
 HEADER = """\
+# yaml-language-server: $schema={schema}
 # A starting confgen profile. Replace every <...> placeholder with what the application really does, delete
 # the role (scu or scp) the application does not have, then run: confgen validate {path}
 # An SCP row the application never sends is written  "B007": {{sent: false}}  instead of a condition.
@@ -20,7 +26,7 @@ HEADER = """\
 def starter_profile(path: str, edition: str) -> str:
     """The starting profile; ``path`` is where it is written ("-" for standard output), for its first comment."""
     standard = load_standard(edition)
-    lines = [HEADER.format(path="<this file>" if path == "-" else path).rstrip("\n")]
+    lines = [HEADER.format(schema=SCHEMA_FILE, path="<this file>" if path == "-" else path).rstrip("\n")]
     lines += [
         f"confgen: {FORMAT_VERSION}",
         f'standard: "{edition}"',

@@ -255,7 +255,7 @@ class _Validator:
                                                   "application sends")
                 return False
             return None
-        codes = CodeRange.parse(key)
+        codes = CodeRange.parse(node.value)  # parsed as typed: upper() would make "\ufb00" hex
         if codes is None:
             message, hinted = self.malformed_key(key, table.kind)
             self.report.add(rules.D301, node, f"{shown} is not a status code: {message}")

@@ -171,4 +171,4 @@ def test_init_replaces_a_file_only_with_force(tmp_path: Path, cli) -> None:  # t
     assert "--force" in run.err
     assert cli("init", "--force", str(profile)).code == 0
     assert "<manufacturer>" in profile.read_text(encoding="utf-8")
-    assert [p.name for p in tmp_path.iterdir()] == ["device.yaml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["confgen.schema.json", "device.yaml"]

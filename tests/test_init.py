@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from confgen.schema import schema_text
 from confgen.standard import load_standard
 
 
@@ -47,3 +48,61 @@ def test_init_default_file_name(cli, tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.chdir(tmp_path)
     assert cli("init").code == 0
     assert (tmp_path / "profile.yaml").is_file()
+
+
+def test_init_names_the_schema_it_writes_beside_the_profile(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    profile = tmp_path / "profiles" / "new.yaml"
+    run = cli("init", str(profile))
+    assert run.code == 0
+    first = profile.read_text(encoding="utf-8").splitlines()[0]
+    # Relative, so that the profile names no folder of this machine; yaml-language-server resolves it beside it.
+    assert first == "# yaml-language-server: $schema=confgen.schema.json"
+    schema = tmp_path / "profiles" / "confgen.schema.json"
+    assert schema.read_text(encoding="utf-8") == schema_text()
+    assert f"wrote {schema}" in run.err
+
+
+def test_init_keeps_a_schema_that_is_there(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    schema = tmp_path / "confgen.schema.json"
+    schema.write_text("{}\n", encoding="utf-8")
+    run = cli("init", str(tmp_path / "new.yaml"))
+    assert run.code == 0
+    assert schema.read_text(encoding="utf-8") == "{}\n"
+    assert f"{schema} exists; it is left as it is" in run.err
+    assert (tmp_path / "new.yaml").is_file()
+
+
+def test_init_to_stdout_prints_only_the_profile(cli, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    run = cli("init", "-")
+    assert run.code == 0
+    assert run.out.startswith("# yaml-language-server: $schema=confgen.schema.json\n")
+    assert yaml.safe_load(run.out)["confgen"] == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_init_never_writes_through_a_link(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    link = tmp_path / "confgen.schema.json"
+    link.symlink_to(tmp_path / "elsewhere.json")
+    run = cli("init", str(tmp_path / "new.yaml"))
+    assert run.code == 0
+    assert "exists; it is left as it is" in run.err
+    assert not (tmp_path / "elsewhere.json").exists()
+
+
+def test_init_reports_a_schema_it_cannot_write(cli, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    real_open = Path.open
+
+    def refuse_the_schema(self: Path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.name == "confgen.schema.json":
+            raise PermissionError(13, "Permission denied")
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse_the_schema)
+    run = cli("init", str(tmp_path / "new.yaml"))
+    assert run.code == 2
+    assert f"confgen: cannot write {tmp_path / 'confgen.schema.json'}: Permission denied" in run.err
+    assert "Traceback" not in run.err
+    assert (tmp_path / "new.yaml").is_file(), "the profile is written first"

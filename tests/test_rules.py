@@ -174,7 +174,7 @@ def test_s209_service_declares_no_role(tmp_path: Path) -> None:
 # -- DICOM ---------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("key", ['"12345"', '"G000"', '"0x0122"', '"A7xx"'])
+@pytest.mark.parametrize("key", ['"12345"', '"G000"', '"0x0122"', '"A7xx"', '"A7\ufb00"'])
 def test_d301_not_a_status_code(tmp_path: Path, key: str) -> None:
     text = edit('        "A711":', f"        {key}:")
     found = diagnose(tmp_path, text)

@@ -133,7 +133,7 @@ def test_every_fact_cites_its_source() -> None:
 def test_code_range_parsing() -> None:
     assert CodeRange.parse("a7a0") == CodeRange(0xA7A0, 0xA7A0)
     assert str(CodeRange.parse("a700-a7ff")) == "A700-A7FF"
-    for bad in ("A7FF-A700", "12345", "A7xx", "", "A700-", "0x0122"):
+    for bad in ("A7FF-A700", "12345", "A7xx", "", "A700-", "0x0122", "A7\ufb00", "A700-A7\ufb00"):
         assert CodeRange.parse(bad) is None, bad
 
 

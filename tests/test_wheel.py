@@ -25,7 +25,8 @@ def test_installed_wheel_builds_a_pdf_from_another_folder(tmp_path: Path) -> Non
     names = zipfile.ZipFile(wheel).namelist()
     for shipped in ("confgen/templates/statement.html.j2", "confgen/templates/services/storage.html.j2",
                     "confgen/templates/statement.css", "confgen/standard/ps3.2-2024d.yaml",
-                    "confgen/standard/ps3.4.yaml", "confgen/standard/ps3.7.yaml", "confgen/profiles/acme-ct.yaml"):
+                    "confgen/standard/ps3.4.yaml", "confgen/standard/ps3.7.yaml", "confgen/profiles/acme-ct.yaml",
+                    "confgen/profile.schema.json"):
         assert shipped in names
 
     # A fresh environment with only the wheel; its dependencies come from the test environment's site-packages
@@ -49,3 +50,6 @@ def test_installed_wheel_builds_a_pdf_from_another_folder(tmp_path: Path) -> Non
     assert result.returncode == 0, result.stdout + result.stderr
     assert (elsewhere / "output" / "acme-ct.pdf").read_bytes().startswith(b"%PDF-")
     assert "0122" in (elsewhere / "output" / "acme-ct.html").read_text(encoding="utf-8")
+    schema = run(fresh / "bin" / "confgen", "schema", cwd=elsewhere)
+    assert schema.returncode == 0, schema.stderr
+    assert schema.stdout == (fresh_site / "confgen" / "profile.schema.json").read_text(encoding="utf-8")
