@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +28,13 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def _start_worker(pdf: bool) -> None:
+    # Ctrl-C reaches every process of the terminal's group: the parent answers it and stops the workers, which
+    # would otherwise each print a traceback, or carry on with the next profile.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _load_renderer(pdf)
+
+
 def _load_renderer(pdf: bool) -> None:
     # Loaded once here, then used by every job.
     importlib.import_module("confgen.render")
@@ -34,17 +42,20 @@ def _load_renderer(pdf: bool) -> None:
         importlib.import_module("confgen.pdf")
 
 
+def _render_job(job: tuple[Profile, str, list[Path], Options]) -> tuple[Report, list[Path]]:
+    from confgen.build import render_and_write
+
+    return render_and_write(*job)
+
+
 def render_each(jobs: Sequence[Job], options: Options) -> Iterator[tuple[Report, list[Path]]]:
     """Render and write each job; yield (problems, files written) in the order of ``jobs``."""
     import multiprocessing
-    from concurrent.futures import Future, ProcessPoolExecutor
-
-    from confgen.build import render_and_write
 
     workers = min(options.workers, len(jobs))
     if workers <= 1:
-        for profile, shown_as, targets in jobs:
-            yield render_and_write(profile, shown_as, targets, options)
+        for job in jobs:
+            yield _render_job((*job, options))
         return
     pdf = "pdf" in options.formats
     context: multiprocessing.context.BaseContext
@@ -53,8 +64,7 @@ def render_each(jobs: Sequence[Job], options: Options) -> Iterator[tuple[Report,
         context = multiprocessing.get_context("fork")
     else:
         context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_load_renderer, initargs=(pdf,)) as pool:
-        futures: list[Future[tuple[Report, list[Path]]]] = [
-            pool.submit(render_and_write, profile, shown_as, targets, options) for profile, shown_as, targets in jobs]
-        for future in futures:
-            yield future.result()
+    # Leaving the block (done, interrupted, or abandoned) terminates the workers: nothing more is started,
+    # and a profile cut short leaves its earlier outputs (confgen.output writes whole files only).
+    with context.Pool(workers, initializer=_start_worker, initargs=(pdf,)) as pool:
+        yield from pool.imap(_render_job, [(*job, options) for job in jobs])

@@ -171,3 +171,26 @@ def test_validate_reads_pydicoms_dictionary_without_importing_pydicom() -> None:
             "sys.exit(3 if 'pydicom' in sys.modules else code)")
     result = subprocess.run([sys.executable, "-c", code, str(EXAMPLE)], capture_output=True, check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_ctrl_c_stops_every_worker_without_a_traceback_or_a_partial_file(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    profiles = list(map(str, _profiles(tmp_path, 4)))
+    out = tmp_path / "out"
+    # A terminal's Ctrl-C goes to the whole process group: the parent and its workers.
+    process = subprocess.Popen([sys.executable, "-m", "confgen", "build", *profiles, "-o", str(out), "--jobs", "2"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    time.sleep(1.5)
+    os.killpg(process.pid, signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert stderr.decode().splitlines()[-1] == "confgen: interrupted"
+    assert b"Traceback" not in stderr + stdout
+    with pytest.raises(ProcessLookupError):
+        os.killpg(process.pid, 0)  # no worker is left running
+    for path in out.glob("*.pdf") if out.exists() else []:
+        data = path.read_bytes()
+        assert data.startswith(b"%PDF-")
+        assert data.rstrip().endswith(b"%%EOF")
