@@ -120,7 +120,8 @@ def build_all(jobs: Sequence[tuple[Path, str]], options: Options) -> Iterator[tu
             record.built(path.stem, inputs, targets)
             recorded = True
         yield index, result
-    if recorded:
+    # A profile that is itself named like the record (JSON is YAML) is never written over.
+    if recorded and record.path.resolve() not in done:
         with contextlib.suppress(OSError):  # without a record the next build builds everything: slower, never wrong
             record.write()
 

@@ -194,3 +194,13 @@ def test_ctrl_c_stops_every_worker_without_a_traceback_or_a_partial_file(tmp_pat
         data = path.read_bytes()
         assert data.startswith(b"%PDF-")
         assert data.rstrip().endswith(b"%%EOF")
+
+
+def test_the_record_never_replaces_a_profile_of_that_name(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    import yaml
+
+    # JSON is YAML: a profile may be a .json file, even one named like the record, in the output folder.
+    profile = tmp_path / RECORD_NAME
+    profile.write_text(json.dumps(yaml.safe_load(EXAMPLE_TEXT), default=str), encoding="utf-8")
+    assert cli("build", str(profile), "-o", str(tmp_path)).code == 0
+    assert json.loads(profile.read_text(encoding="utf-8"))["document"]["product"] == "Acme CT"
