@@ -25,6 +25,8 @@ Y104 = Rule("Y104", E, "A key is given twice in the same mapping (YAML would sil
 Y105 = Rule("Y105", E, "Only plain YAML data is read: tags such as `!!python/object` and merge keys (`<<`) are "
                        "refused.")
 Y106 = Rule("Y106", E, "The file is empty.")
+Y107 = Rule("Y107", E, "Aliases (`*name`) repeat so much that the profile would be larger than 1 MiB (the "
+                       "\"billion laughs\").")
 
 # Profile structure
 S201 = Rule("S201", E, "Unknown key (a close known key is suggested).")
@@ -66,7 +68,7 @@ R402 = Rule("R402", E, "WeasyPrint reported a problem (a character no font has, 
 
 ALL_RULES: tuple[Rule, ...] = (
     F101, F102, F103,
-    Y101, Y102, Y103, Y104, Y105, Y106,
+    Y101, Y102, Y103, Y104, Y105, Y106, Y107,
     S201, S202, S203, S204, S205, S206, S207, S208, S209, S210,
     D301, D302, D303, D304, D305, D306, D307, D308, D309, D310, D311, D312, D313, D314, D315, D316,
     R401, R402,

@@ -51,8 +51,47 @@ def load(path: Path, report: Report) -> Source | None:
     root = _compose(text, report)
     if root is None:
         return None
+    expanded = _expanded_size(root)
+    if expanded is None or expanded > SIZE_LIMIT:
+        size = "without end (an alias refers to a collection it is inside of)" if expanded is None else \
+            f"to {expanded:,} characters, more than the {SIZE_LIMIT // 1024} KiB a profile may be"
+        report.add_at(rules.Y107, 1, 1, f"aliases (*name) repeat parts of the profile {size}; write the repeated "
+                                        "parts out")
+        return None
     report.json_paths = JsonPaths(root)
     return Source(path, root, hashlib.sha256(data).hexdigest())
+
+
+def _expanded_size(root: yaml.Node) -> int | None:
+    """The characters of the profile's values as the validator meets them, every alias counted again; None
+    when an alias refers to a collection it is inside of, which repeats without end.
+
+    Composed nodes are shared, so memory stays bounded, but an alias of an alias (the "billion laughs") makes
+    the tree that validation walks grow as a power of the file's size. Each node's size is computed once
+    (children first, without recursion: nesting may be deep), so this is linear in the file.
+    """
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()  # collections whose children are being counted
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            sizes[id(node)] = len(node.value) + 1
+            continue
+        children = [child for pair in node.value for child in pair] if isinstance(node, yaml.MappingNode) else \
+            list(node.value)
+        if children_done:
+            open_nodes.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
+            continue
+        if id(node) in sizes:
+            continue
+        if id(node) in open_nodes or any(id(child) in open_nodes for child in children):
+            return None
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+    return sizes[id(root)]
 
 
 class JsonPaths:

@@ -63,15 +63,12 @@ def test_f103_a_device_that_never_ends_is_refused(tmp_path: Path) -> None:
     assert [d.rule.id for d in found] == ["F103"]
 
 
-def test_alias_bomb_is_refused_where_text_is_expected(tmp_path: Path) -> None:
-    # "Billion laughs": nine levels of ten aliases. Composed nodes are shared, never expanded.
+def test_y107_billion_laughs_is_refused_before_it_is_walked(tmp_path: Path) -> None:
+    # Nine levels of ten aliases: a few hundred bytes that stand for a billion strings.
     levels = ['a0: &a0 ["lol"]'] + [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
     text = edit("confgen: 1\n", "confgen: 1\nbomb:\n" + "".join(f"  {level}\n" for level in levels))
-    text = edit("  product: Acme CT", "  product: *a9", text)
-    found = diagnose(tmp_path, text)
-    assert ("S201", line_of(text, "bomb:")) in rules_at(found)
-    # Composed nodes are shared, so the value is reported where it is written out: at its anchor.
-    assert ("S203", line_of(text, "a9: &a9")) in rules_at(found)
+    found = diagnose(tmp_path, edit("  product: Acme CT", "  product: *a9", text))
+    assert [(f.rule, f.line) for f in found] == [("Y107", 1)]
 
 
 def test_deep_nesting(tmp_path: Path) -> None:
@@ -122,3 +119,26 @@ def test_json_paths_point_at_the_value(tmp_path: Path, cli) -> None:  # type: ig
     found = {(d["rule"], d["line"], d["json_path"]) for d in json.loads(run.out)}
     assert ("S203", line_of(text, "product: 42"), "$.document.product") in found
     assert ("D310", line_of(text, '"0112"'), '$.services.storage.scu.statuses["0112"]') in found
+
+
+def test_y107_aliases_that_expand_past_the_limit(tmp_path: Path) -> None:
+    # Small on disk, huge to walk: 2,000 revisions that each repeat one 100 kB description.
+    text = edit('  revisions:\n    - revision: "A"', '  revisions:\n    - &r {revision: "Z", date: "2025-01-01", '
+                f'description: "{"x" * 100_000}"}}\n' + "    - *r\n" * 2000 + '    - revision: "A"')
+    assert len(text.encode("utf-8")) < SIZE_LIMIT
+    found = diagnose(tmp_path, text)
+    assert [(f.rule, f.line) for f in found] == [("Y107", 1)]
+    assert "more than the 1024 KiB" in found[0].message
+
+
+def test_y107_an_alias_inside_itself(tmp_path: Path) -> None:
+    found = diagnose(tmp_path, edit("confgen: 1\n", "confgen: 1\nloop: &a [1, *a]\n"))
+    assert [(f.rule, f.line) for f in found] == [("Y107", 1)]
+    assert "without end" in found[0].message
+
+
+def test_aliases_that_reuse_a_text_are_fine(tmp_path: Path) -> None:
+    text = edit('        "B000": Treated as success.', '        "B000": &logged Treated as success.')
+    text = edit('        "B007": Treated as success. The warning and any Error Comment are written to the service log.',
+                '        "B007": *logged', text)
+    assert diagnose(tmp_path, text) == []
