@@ -171,7 +171,7 @@ def _render(profile: Profile, options: Options, report: Report) -> list[bytes] |
     try:
         rendered = render(build_statement(profile), options.templates)
     except RenderError as error:
-        report.add(rules.R401, None, f"the HTML template failed: {error}")
+        report.add(rules.R401, None, f"a template failed: {error}")
         return None
     files = [rendered.html.encode("utf-8")] if "html" in options.formats else []
     if "pdf" not in options.formats:

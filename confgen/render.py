@@ -5,6 +5,7 @@ Profile text reaches the templates only as values, so it is HTML-escaped and nev
 
 from __future__ import annotations
 
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,8 +45,27 @@ def environment(override: Path | None = None) -> jinja2.Environment:
 def render(statement: Statement, override: Path | None = None) -> Rendered:
     """The statement's HTML, and the stylesheet that lays it out on pages."""
     templates = environment(override)
+    return Rendered(_render(templates, ENTRY_TEMPLATE, statement), _render(templates, PRINT_STYLESHEET, statement))
+
+
+def _render(templates: jinja2.Environment, name: str, statement: Statement) -> str:
     try:
-        return Rendered(templates.get_template(ENTRY_TEMPLATE).render(statement=statement),
-                        templates.get_template(PRINT_STYLESHEET).render(statement=statement))
-    except jinja2.TemplateError as error:
-        raise RenderError(str(error)) from error
+        return templates.get_template(name).render(statement=statement)
+    # A vendor's template can fail in any way Python can (not UTF-8, an include of itself, 1/0): each is
+    # reported, never raised, and named by the template and line it happened at.
+    except Exception as error:
+        where = _template_line(error) or name
+        reason = error.message if isinstance(error, jinja2.TemplateError) and error.message else \
+            f"{type(error).__name__}: {error}"
+        raise RenderError(f"{where}: {reason}") from error
+
+
+def _template_line(error: Exception) -> str | None:
+    """template:line where ``error`` happened: Jinja gives it for syntax errors and puts template frames in the
+    traceback of the others."""
+    if isinstance(error, jinja2.TemplateSyntaxError) and error.name:
+        return f"{error.name}:{error.lineno}"
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename.endswith(".j2")]
+    if frames:
+        return f"{Path(frames[-1].filename).name}:{frames[-1].lineno}"
+    return None

@@ -172,3 +172,21 @@ def test_init_replaces_a_file_only_with_force(tmp_path: Path, cli) -> None:  # t
     assert cli("init", "--force", str(profile)).code == 0
     assert "<manufacturer>" in profile.read_text(encoding="utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["confgen.schema.json", "device.yaml"]
+
+
+@pytest.mark.parametrize(("name", "content", "says"), [
+    ("statement.html.j2", b"\xff\xfe{{ x }}", "statement.html.j2: UnicodeDecodeError"),
+    ("statement.html.j2", b'{% include "statement.html.j2" %}', "statement.html.j2:1: RecursionError"),
+    ("statement.html.j2", b"<p>\n{{ 1 / 0 }}", "statement.html.j2:2: ZeroDivisionError: division by zero"),
+    ("statement.html.j2", b"{% if %}", "statement.html.j2:1: Expected an expression"),
+    ("print.css.j2", b"@page { size: {{ statement.nope }} }", "print.css.j2:1: "),
+])
+def test_r401_a_broken_vendor_template_is_named_never_a_traceback(templates: Path, cli, name: str,  # type: ignore[no-untyped-def]
+                                                                    content: bytes, says: str) -> None:
+    (templates / name).write_bytes(content)
+    out = templates.parent / "out"
+    run = cli("build", str(EXAMPLE), "-o", str(out), "--templates", str(templates))
+    assert run.code == 1
+    [diagnostic] = run.out.splitlines()
+    assert diagnostic.startswith(f"{EXAMPLE}: error R401 a template failed: {says}")
+    assert not out.exists()
