@@ -99,6 +99,7 @@ def _positive(text: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     arguments = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _raise_terminated)
     if getattr(arguments, "templates", None) is not None and not arguments.templates.is_dir():
         parser.error(f"--templates {arguments.templates}: not a folder")
     try:
@@ -119,6 +120,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("confgen: interrupted", file=sys.stderr)
         return 130
+    except _Terminated:
+        print("confgen: terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except BrokenPipeError:
         # The reader went away (``confgen validate ... | head``): end as a program killed by SIGPIPE would.
         _discard_stdout()
@@ -127,6 +131,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         _discard_stdout()
         print(f"confgen: cannot write to standard output: {error.strerror}", file=sys.stderr)
         return 2
+
+
+class _Terminated(BaseException):
+    """SIGTERM (a CI runner or a supervisor stopping confgen), raised so that it unwinds as Ctrl-C does: the
+    rendering workers are stopped and no file is left half-written."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise _Terminated
 
 
 class _StdoutError(OSError):

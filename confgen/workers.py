@@ -7,6 +7,7 @@ each worker imports it when it starts.
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import os
 import signal
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
 
 Job = tuple["Profile", str, list[Path]]
 
+_PR_SET_PDEATHSIG = 1  # prctl(2)
+
 
 def default_workers() -> int:
     """One worker per core this process may use."""
@@ -32,7 +35,19 @@ def _start_worker(pdf: bool) -> None:
     # Ctrl-C reaches every process of the terminal's group: the parent answers it and stops the workers, which
     # would otherwise each print a traceback, or carry on with the next profile.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent stops its workers with SIGTERM
+    _end_with_parent()
     _load_renderer(pdf)
+
+
+def _end_with_parent() -> None:
+    """On Linux, have the kernel end this worker when the parent dies, even by SIGKILL, instead of leaving it
+    to finish its profile and write into a build that is over."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass  # not Linux: the parent's own handling of SIGINT and SIGTERM still stops the workers
 
 
 def _load_renderer(pdf: bool) -> None:

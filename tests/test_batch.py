@@ -173,23 +173,38 @@ def test_validate_reads_pydicoms_dictionary_without_importing_pydicom() -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_ctrl_c_stops_every_worker_without_a_traceback_or_a_partial_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("how", "code", "says"), [
+    ("Ctrl-C to the terminal's process group", 130, "confgen: interrupted"),
+    ("SIGTERM to confgen alone", 143, "confgen: terminated"),
+    ("SIGKILL to confgen alone", -9, None),
+])
+def test_a_stopped_build_stops_every_worker_without_a_traceback_or_a_partial_file(
+        tmp_path: Path, how: str, code: int, says: str | None) -> None:
     import signal
     import time
 
     profiles = list(map(str, _profiles(tmp_path, 4)))
     out = tmp_path / "out"
-    # A terminal's Ctrl-C goes to the whole process group: the parent and its workers.
     process = subprocess.Popen([sys.executable, "-m", "confgen", "build", *profiles, "-o", str(out), "--jobs", "2"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     time.sleep(1.5)
-    os.killpg(process.pid, signal.SIGINT)
+    if how.startswith("Ctrl-C"):
+        os.killpg(process.pid, signal.SIGINT)
+    else:
+        process.send_signal(signal.SIGTERM if how.startswith("SIGTERM") else signal.SIGKILL)
     stdout, stderr = process.communicate(timeout=30)
-    assert process.returncode == 130
-    assert stderr.decode().splitlines()[-1] == "confgen: interrupted"
+    assert process.returncode == code
+    if says:
+        assert stderr.decode().splitlines()[-1] == says
     assert b"Traceback" not in stderr + stdout
-    with pytest.raises(ProcessLookupError):
-        os.killpg(process.pid, 0)  # no worker is left running
+    for _ in range(50):  # the kernel ends orphaned workers (PR_SET_PDEATHSIG) right after their parent
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("a worker is still running")
     for path in out.glob("*.pdf") if out.exists() else []:
         data = path.read_bytes()
         assert data.startswith(b"%PDF-")
