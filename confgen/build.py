@@ -82,20 +82,23 @@ def build_all(jobs: Sequence[tuple[Path, str]], options: Options) -> Iterator[tu
             continue
         done.add(path.resolve())
         targets = outputs(path, options)
+        result = check(path, shown_as)
         clash = next((claimed[target] for target in targets if target in claimed), None)
         if clash is not None:
-            result = Result(Report(shown_as))
             result.report.add(rules.F102, None, f"its outputs would overwrite those of {clash} in {options.out_dir}: "
                                                 "profiles built together need different file names")
             yield index, result
             continue
         claimed.update(dict.fromkeys(targets, shown_as))
-        result = check(path, shown_as)
         if result.profile is None or result.report.failed(options.strict):
             yield index, result
             continue
-        if path.resolve() in {target.resolve() for target in targets}:
-            result.report.add(rules.F102, None, f"the output {path.name} would overwrite the profile itself")
+        logo = result.profile.document.logo
+        inputs_on_disk = {path.resolve(): "the profile itself", **({logo.path: "its logo"} if logo else {})}
+        overwritten = next((t for t in targets if t.resolve() in inputs_on_disk), None)
+        if overwritten is not None:
+            result.report.add(rules.F102, None, f"the output {overwritten.name} would overwrite "
+                                                f"{inputs_on_disk[overwritten.resolve()]}")
             yield index, result
             continue
         inputs = _fingerprint(result.profile, options)
@@ -127,14 +130,16 @@ def build_all(jobs: Sequence[tuple[Path, str]], options: Options) -> Iterator[tu
 
 
 def _fingerprint(profile: Profile, options: Options) -> str:
-    from confgen.dictionary import dictionary_version
     from confgen.record import fingerprint
 
     folders = [resources.STANDARD_DIR, resources.templates_dir(), *([options.templates] if options.templates else [])]
     logo = profile.document.logo.data if profile.document.logo else None
-    settings = [f"formats={','.join(options.formats)}", f"pdf_variant={options.pdf_variant}",
-                f"profile_name={profile.path.name}"]
-    return fingerprint(profile.sha256, logo, folders, settings, dictionary_version())
+    settings = [f"formats={','.join(options.formats)}", f"profile_name={profile.path.name}",
+                *([f"pdf_variant={options.pdf_variant}"] if "pdf" in options.formats else []),
+                # What renders the outputs, and names the related fields, is an input too.
+                *(f"{name} {resources.distribution_version(name)}" for name in ("jinja2", "pydicom", "weasyprint"))]
+    # Outputs kept inside a template folder are not inputs of the next build.
+    return fingerprint(profile.sha256, logo, folders, settings, skip=options.out_dir)
 
 
 def render_and_write(profile: Profile, shown_as: str, targets: list[Path], options: Options) -> tuple[Report,

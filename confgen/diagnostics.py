@@ -47,6 +47,17 @@ class Diagnostic:
         return f"{where}: {self.severity} {self.rule.id} {self.message}"
 
 
+MESSAGE_LIMIT = 1000  # characters: a diagnostic quotes what it is about, never a whole megabyte of it
+
+
+def one_line(text: str) -> str:
+    """``text`` as one short line: control characters made visible, and cut short past MESSAGE_LIMIT."""
+    shown = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    if len(shown) > MESSAGE_LIMIT:
+        shown = f"{shown[:MESSAGE_LIMIT]}... ({len(shown) - MESSAGE_LIMIT:,} more characters)"
+    return shown
+
+
 class NodePaths(Protocol):
     def of(self, node: yaml.Node) -> str | None: ...
 
@@ -69,9 +80,7 @@ class Report:
 
     def add_at(self, rule: Rule, line: int | None, column: int | None, message: str,
                json_path: str | None = None) -> None:
-        # One diagnostic is one line, whatever the profile's text holds.
-        one_line = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in message)
-        self.diagnostics.append(Diagnostic(self.path, line, column, rule, one_line, json_path))
+        self.diagnostics.append(Diagnostic(one_line(self.path), line, column, rule, one_line(message), json_path))
 
     @property
     def has_errors(self) -> bool:

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from confgen.resources import distribution_version
 from confgen.standard import parse_tag
 
 # Text made of hex digits, commas and parentheses was meant as a tag: "0000,0902", "00000902", or the halves
@@ -55,17 +56,9 @@ def _by_keyword() -> dict[str, int]:
     return {entry[4]: tag for tag, entry in _entries().items() if entry[4]}
 
 
-@functools.cache
 def dictionary_version() -> str:
     """The version of pydicom, whose data dictionary names the command elements."""
-    # The installed distribution's folder name carries the version; reading it is cheaper than importing
-    # importlib.metadata, which is slower than everything else a build does before rendering.
-    found = sorted(_pydicom_package().parent.glob("pydicom-*.dist-info"))
-    if len(found) == 1:
-        return found[0].name.removeprefix("pydicom-").removesuffix(".dist-info")
-    from importlib.metadata import version
-
-    return version("pydicom")
+    return distribution_version("pydicom")
 
 
 def tag_text(tag: int) -> str:

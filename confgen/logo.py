@@ -11,7 +11,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-SIZE_LIMIT = 1024 * 1024
+from confgen.source import SIZE_LIMIT
+
+# A cover logo prints a few centimetres wide: 4096 x 4096 pixels is more than any printer shows there, and a
+# larger image costs WeasyPrint (Pillow) hundreds of megabytes to decode, however small its file.
+PIXEL_LIMIT = 4096 * 4096
 # An SVG file opens, after an optional XML declaration, comments and doctype, with its <svg> element.
 _SVG_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!DOCTYPE svg[^>]*>\s*)?"
                         rb"<svg[\s>]", re.DOTALL)
@@ -20,6 +24,7 @@ _SVG_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-
 @dataclass(frozen=True)
 class Logo:
     name: str  # as the profile gives it
+    path: Path  # the file, resolved: a build must never write over it
     media_type: str
     data: bytes
 
@@ -48,8 +53,13 @@ def read_logo(name: str, profile_dir: Path) -> Logo:
         raise LogoError(f"cannot be read: {error.strerror or error}") from error
     if len(data) > SIZE_LIMIT:
         raise LogoError(f"is larger than {SIZE_LIMIT // 1024} KiB")
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return Logo(name, "image/png", data)
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR":
+        # The IHDR chunk, first in every PNG, gives the size: width and height, 4 bytes each, big-endian.
+        width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+        if width * height > PIXEL_LIMIT:
+            raise LogoError(f"is {width} x {height} pixels; a logo may have at most {PIXEL_LIMIT:,} (such as "
+                            "4096 x 4096)")
+        return Logo(name, path, "image/png", data)
     if _SVG_START.match(data):
-        return Logo(name, "image/svg+xml", data)
+        return Logo(name, path, "image/svg+xml", data)
     raise LogoError("is neither a PNG nor an SVG file")

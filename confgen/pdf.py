@@ -7,6 +7,7 @@ import calendar
 import datetime
 import logging
 import os
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ import weasyprint
 # WeasyPrint says so when it subsets fonts with fontTools because libharfbuzz-subset0 is missing: a fact about
 # the machine, not about the statement, whose PDF is complete either way (README, "Faster PDFs").
 MACHINE_NOTICES = ("Using fontTools instead of HarfBuzz-Subset",)
+MACHINE_WARNINGS = ("HarfBuzz-Subset will be required",)  # the same, as a DeprecationWarning
 
 
 @dataclass(frozen=True)
@@ -98,8 +100,12 @@ def html_to_pdf(html: str, print_css: str, *, date: str, variant: str | None, ba
     """
     base_url = base.resolve().as_uri() + "/"
     fetcher = ConfinedFetcher(roots)
-    with _weasyprint_problems() as problems, _source_date_epoch(date):
+    with _weasyprint_problems() as problems, _source_date_epoch(date), warnings.catch_warnings(record=True) as warned:
+        warnings.simplefilter("always")
         document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
         stylesheet = weasyprint.CSS(string=print_css, base_url=base_url, url_fetcher=fetcher)
         pdf: bytes = document.write_pdf(stylesheets=[stylesheet], pdf_variant=variant, pdf_tags=True)
+    # Python warnings raised while rendering (Pillow's about an image, for one) are problems too.
+    problems += [f"{w.category.__name__}: {w.message}" for w in warned
+                 if not str(w.message).startswith(MACHINE_WARNINGS) and not issubclass(w.category, ResourceWarning)]
     return Pdf(pdf, problems)

@@ -2,9 +2,9 @@
 of unchanged inputs can be skipped.
 
 A profile's inputs are summed up in one fingerprint: the profile's bytes (and its logo's), confgen's
-version, the standard's data, the templates (packaged, and the vendor's folder), pydicom's version and the
-options that change the output. A profile is skipped when its fingerprint is the recorded one and every
-output is still the file that build wrote.
+version, the standard's data, the templates (packaged, and the vendor's folder), the versions of Jinja,
+pydicom and WeasyPrint, and the options that change the output. A profile is skipped when its fingerprint is
+the recorded one and every output is still the file that build wrote.
 """
 
 from __future__ import annotations
@@ -22,14 +22,17 @@ RECORD_FORMAT = 1
 
 
 def fingerprint(profile_sha256: str, logo: bytes | None, folders: Iterable[Path], settings: Iterable[str],
-                dictionary: str) -> str:
-    """One digest of everything a build's outputs depend on."""
+                skip: Path) -> str:
+    """One digest of everything a build's outputs depend on: ``folders``' files (those under ``skip`` aside)
+    and the ``settings``."""
     digest = hashlib.sha256()
-    for part in (f"confgen {__version__}", dictionary, profile_sha256, *settings):
+    for part in (f"confgen {__version__}", profile_sha256, *settings):
         digest.update(part.encode("utf-8") + b"\0")
     digest.update(hashlib.sha256(logo or b"").digest())
+    skipped = skip.resolve()
     for folder in folders:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        files = (p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        for path in sorted(p for p in files if not p.resolve().is_relative_to(skipped)):
             digest.update(str(path.relative_to(folder)).encode("utf-8") + b"\0")
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()

@@ -7,6 +7,9 @@ an installed confgen looks there first and a checkout falls back to the reposito
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import os
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -35,3 +38,23 @@ def example_profile() -> Path:
 def schema_path() -> Path:
     """The JSON Schema of the profile format, as shipped (what ``confgen schema`` prints; a test keeps them equal)."""
     return SCHEMA_PATH
+
+
+@functools.cache
+def distribution_version(name: str) -> str:
+    """The installed version of the distribution that provides the top-level package ``name``, without importing
+    it (WeasyPrint takes half a second to import; importlib.metadata alone costs more than validating).
+
+    Installers name a distribution's metadata folder <name>-<version>.dist-info, beside the package.
+    """
+    spec = importlib.util.find_spec(name)
+    if spec is not None and spec.submodule_search_locations:
+        site = Path(next(iter(spec.submodule_search_locations))).parent
+        prefix = f"{name.lower()}-"
+        found = [entry.name for entry in os.scandir(site)
+                 if entry.name.lower().startswith(prefix) and entry.name.endswith(".dist-info")]
+        if len(found) == 1:
+            return found[0][len(prefix):-len(".dist-info")]
+    from importlib.metadata import version
+
+    return version(name)

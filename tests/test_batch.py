@@ -219,3 +219,37 @@ def test_the_record_never_replaces_a_profile_of_that_name(tmp_path: Path, cli) -
     profile.write_text(json.dumps(yaml.safe_load(EXAMPLE_TEXT), default=str), encoding="utf-8")
     assert cli("build", str(profile), "-o", str(tmp_path)).code == 0
     assert json.loads(profile.read_text(encoding="utf-8"))["document"]["product"] == "Acme CT"
+
+
+def test_a_build_never_writes_over_its_logo(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    logo = tmp_path / "device.html"  # a logo is known by its content, whatever its name
+    logo.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>', encoding="utf-8")
+    profile = tmp_path / "device.yaml"
+    profile.write_text(edit("  product: Acme CT", "  product: Acme CT\n  logo: device.html"), encoding="utf-8")
+    run = cli("build", str(profile), "-o", str(tmp_path), "--to", "html")
+    assert run.code == 2
+    assert f"{profile}: error F102 the output device.html would overwrite its logo" in run.out
+    assert logo.read_text(encoding="utf-8").startswith("<svg")
+
+
+def test_outputs_inside_the_template_folder_are_not_inputs(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    args = ["build", str(EXAMPLE), "-o", str(templates / "out"), "--templates", str(templates), "--to", "html"]
+    assert cli(*args).code == 0
+    assert "unchanged" in cli(*args).err
+
+
+def test_the_pdf_variant_does_not_change_an_html_build(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("build", str(EXAMPLE), "-o", str(tmp_path), "--to", "html").code == 0
+    assert "unchanged" in cli("build", str(EXAMPLE), "-o", str(tmp_path), "--to", "html", "--pdf-variant", "none").err
+
+
+def test_a_profile_that_clashes_is_still_checked(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "x.yaml").write_text(EXAMPLE_TEXT, encoding="utf-8")
+    (tmp_path / "b" / "x.yaml").write_text(edit("  product: Acme CT", "  product: 42"), encoding="utf-8")
+    run = cli("build", str(tmp_path / "a" / "x.yaml"), str(tmp_path / "b" / "x.yaml"), "-o", str(tmp_path / "out"))
+    assert f"{tmp_path / 'b' / 'x.yaml'}: error F102" in run.out
+    assert f"{tmp_path / 'b' / 'x.yaml'}:7:12: error S203 document.product must be text" in run.out

@@ -211,12 +211,15 @@ def test_logo_on_the_cover_carried_inside_the_html(tmp_path: Path, cli, name: st
     ("../logo.png", "relative to the profile's folder"),
     ("notes.txt", "neither a PNG nor an SVG"),
     ("huge.png", "larger than 1024 KiB"),
+    ("vast.png", "is 20000 x 20000 pixels; a logo may have at most 16,777,216"),
 ])
 def test_s210_logo_that_cannot_be_used(tmp_path: Path, logo: str, says: str) -> None:
     from conftest import diagnose, line_of, rules_at
 
     (tmp_path / "notes.txt").write_text("not an image", encoding="utf-8")
     (tmp_path / "huge.png").write_bytes(PNG_1X1 + b"\0" * (1024 * 1024))
+    # A small file that decodes to 400 million pixels: the size is in the PNG's header.
+    (tmp_path / "vast.png").write_bytes(PNG_1X1[:16] + (20000).to_bytes(4, "big") * 2 + PNG_1X1[24:])
     (tmp_path.parent / "logo.png").write_bytes(PNG_1X1)
     text = edit("  product: Acme CT", f"  product: Acme CT\n  logo: {logo}")
     found = diagnose(tmp_path, text)
