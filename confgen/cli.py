@@ -9,6 +9,7 @@ reading (as a program killed by SIGPIPE).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -97,8 +98,13 @@ def _positive(text: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if sys.stderr is None:  # started with standard error closed (2>&-): notes go nowhere
+        sys.stderr = Path(os.devnull).open("w")  # noqa: SIM115 (it lives as long as the process)
     parser = _parser()
     arguments = parser.parse_args(argv)
+    if sys.stdout is None:  # started with standard output closed (>&-): there is nowhere for the result to go
+        _note("confgen: cannot write to standard output: it is closed")
+        return 2
     signal.signal(signal.SIGTERM, _raise_terminated)
     if getattr(arguments, "templates", None) is not None and not arguments.templates.is_dir():
         parser.error(f"--templates {arguments.templates}: not a folder")
@@ -118,10 +124,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # a full disk shows here, not at the interpreter's exit
         return code
     except KeyboardInterrupt:
-        print("confgen: interrupted", file=sys.stderr)
+        _note("confgen: interrupted")
         return 130
     except _Terminated:
-        print("confgen: terminated", file=sys.stderr)
+        _note("confgen: terminated")
         return 128 + signal.SIGTERM
     except BrokenPipeError:
         # The reader went away (``confgen validate ... | head``): end as a program killed by SIGPIPE would.
@@ -129,8 +135,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 128 + signal.SIGPIPE
     except _StdoutError as error:
         _discard_stdout()
-        print(f"confgen: cannot write to standard output: {error.strerror}", file=sys.stderr)
+        _note(f"confgen: cannot write to standard output: {error.strerror}")
         return 2
+
+
+def _note(text: str) -> None:
+    """A line for the person at the terminal (a summary, what was written) on standard error. Diagnostics are
+    the result and go to standard output; a note that cannot be written is not worth failing the run for."""
+    with contextlib.suppress(OSError, ValueError):
+        print(text, file=sys.stderr, flush=True)
 
 
 class _Terminated(BaseException):
@@ -165,7 +178,7 @@ def _emit(lines: list[str]) -> None:
 
 def _validate(profiles: list[Path], reporter: Reporter, strict: bool) -> int:
     reports = []
-    for path in dict.fromkeys(profiles):
+    for path in _once(profiles):
         report = build.check(path).report
         _emit(reporter.profile(report.sorted()))
         reports.append(report)
@@ -176,11 +189,12 @@ def _validate(profiles: list[Path], reporter: Reporter, strict: bool) -> int:
 def _build(profiles: list[Path], options: build.Options, reporter: Reporter) -> int:
     # With no profile, the bundled example is built: it is named by its file name, not its installed path.
     example = resources.example_profile()
-    jobs = [(path, str(path)) for path in dict.fromkeys(profiles)] if profiles else [(example, example.name)]
     from confgen.progress import Progress
 
+    jobs = [(path, str(path)) for path in _once(profiles)] if profiles else [(example, example.name)]
     progress = Progress(len(jobs))
-    # Profiles finish out of order (the quick ones first); their diagnostics are printed in the order given.
+    # Checking is done in order, rendering afterwards: a profile with errors is done before one given earlier
+    # that is rendered. Diagnostics are printed in the order the profiles were given.
     results: dict[int, build.Result] = {}
     printed = 0
     for index, result in build.build_all(jobs, options):
@@ -189,12 +203,22 @@ def _build(profiles: list[Path], options: build.Options, reporter: Reporter) -> 
         while printed in results:
             _emit(reporter.profile(results[printed].report.sorted()))
             printed += 1
-    for index in sorted(i for i in results if i > printed):  # after a profile given twice, which is built once
-        _emit(reporter.profile(results[index].report.sorted()))
+    progress.close()
     _emit(reporter.end())
     ordered = [results[index] for index in sorted(results)]
     return _finish([result.report for result in ordered], "built", options.strict,
                    unchanged=sum(bool(result.unchanged) for result in ordered))
+
+
+def _once(profiles: list[Path]) -> list[Path]:
+    """Each profile once (a.yaml and ./a.yaml are one), as first given."""
+    seen: set[Path] = set()
+    once = []
+    for path in profiles:
+        if path.resolve() not in seen:
+            seen.add(path.resolve())
+            once.append(path)
+    return once
 
 
 def _outcome(result: build.Result) -> list[str]:
@@ -215,12 +239,11 @@ def _init(file: Path, force: bool) -> int:
     if str(file) == "-":
         _emit([text.rstrip("\n")])
         return 0
-    if file.exists() and not force:
-        print(f"confgen: {file} exists; it is left as it is (choose another FILE, or --force to replace it)",
-              file=sys.stderr)
-        return 2
     if file.is_dir():
-        print(f"confgen: {file} is a folder; give a file name", file=sys.stderr)
+        _note(f"confgen: {file} is a folder; give a file name")
+        return 2
+    if file.exists() and not force:
+        _note(f"confgen: {file} exists; it is left as it is (choose another FILE, or --force to replace it)")
         return 2
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
@@ -232,9 +255,9 @@ def _init(file: Path, force: bool) -> int:
             with file.open("x", encoding="utf-8") as stream:  # "x": never overwrite, even in a race
                 stream.write(text)
     except OSError as error:
-        print(f"confgen: cannot write {file}: {error.strerror or error}", file=sys.stderr)
+        _note(f"confgen: cannot write {file}: {error.strerror or error}")
         return 2
-    print(f"wrote {file}: replace its <...> placeholders, then run: confgen validate {file}", file=sys.stderr)
+    _note(f"wrote {file}: replace its <...> placeholders, then run: confgen validate {file}")
     return _write_schema_beside(file)
 
 
@@ -247,12 +270,12 @@ def _write_schema_beside(profile: Path) -> int:
         with path.open("x", encoding="utf-8") as stream:
             stream.write(schema_text())
     except FileExistsError:
-        print(f"{path} exists; it is left as it is (confgen schema > {path} replaces it)", file=sys.stderr)
+        _note(f"{path} exists; it is left as it is (confgen schema > {path} replaces it)")
         return 0
     except OSError as error:
-        print(f"confgen: cannot write {path}: {error.strerror or error}", file=sys.stderr)
+        _note(f"confgen: cannot write {path}: {error.strerror or error}")
         return 2
-    print(f"wrote {path}: the JSON Schema that editors check the profile against", file=sys.stderr)
+    _note(f"wrote {path}: the JSON Schema that editors check the profile against")
     return 0
 
 
@@ -278,5 +301,5 @@ def _finish(reports: list[Report], verb: str, strict: bool, unchanged: int = 0) 
         summary = f"{files} {verb}: {counts}"
     if strict and warnings:
         summary += " (--strict: warnings fail)"
-    print(summary, file=sys.stderr)
+    _note(summary)
     return max((r.exit_code(strict) for r in reports), default=0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import os
 import tempfile
 from pathlib import Path
@@ -43,6 +44,9 @@ def write_outputs(files: dict[Path, bytes]) -> None:
 def _stage(path: Path, data: bytes) -> Path:
     if path.is_dir():  # the one reason a rename in the same folder fails: find it before anything is replaced
         raise OutputError(path, IsADirectoryError(21, "Is a directory"))
+    # A build killed while writing leaves its temporary file; the next write of the same output removes it.
+    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        leftover.unlink(missing_ok=True)
     try:
         handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as error:

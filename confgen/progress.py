@@ -3,6 +3,7 @@ otherwise (a CI log keeps every line)."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from typing import TextIO
 
@@ -15,7 +16,14 @@ class Progress:
         self.bar = total > 1 and self.stream.isatty()
 
     def finished(self, name: str, lines: list[str]) -> None:
-        """One profile is done; ``lines`` say what became of its outputs."""
+        """One profile is done; ``lines`` say what became of its outputs. Progress that cannot be shown (standard
+        error full or closed) is not worth failing the build for."""
+        try:
+            self._show(name, lines)
+        except (OSError, ValueError):
+            self.bar = False
+
+    def _show(self, name: str, lines: list[str]) -> None:
         self.done += 1
         if self.bar:
             self._clear()
@@ -29,3 +37,9 @@ class Progress:
 
     def _clear(self) -> None:
         print("\r\033[K", end="", file=self.stream)
+
+    def close(self) -> None:
+        """Take the bar away, so that what follows starts on a clean line."""
+        if self.bar and self.done < self.total:
+            with contextlib.suppress(OSError, ValueError):
+                self._clear()

@@ -6,6 +6,7 @@ placeholder is a ``<...>`` token, which ``confgen validate`` reports (S208) unti
 
 from __future__ import annotations
 
+from confgen.diagnostics import one_line
 from confgen.profile import FORMAT_VERSION
 from confgen.standard import Standard, TemplateTable, load_standard
 
@@ -26,7 +27,9 @@ HEADER = """\
 def starter_profile(path: str, edition: str) -> str:
     """The starting profile; ``path`` is where it is written ("-" for standard output), for its first comment."""
     standard = load_standard(edition)
-    lines = [HEADER.format(schema=SCHEMA_FILE, path="<this file>" if path == "-" else path).rstrip("\n")]
+    # The path is shown in a comment: a line break in it would end the comment and start YAML.
+    shown = "<this file>" if path == "-" else one_line(path)
+    lines = [HEADER.format(schema=SCHEMA_FILE, path=shown).rstrip("\n")]
     lines += [
         f"confgen: {FORMAT_VERSION}",
         f'standard: "{edition}"',

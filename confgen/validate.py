@@ -98,6 +98,8 @@ class _Validator:
         return Profile(source.path, source.sha256, standard.edition, document, services)
 
     def format_version(self, node: Node) -> bool:
+        if not self.plain(node):
+            return False
         if isinstance(node, ScalarNode) and node.tag == _INT and node.value == str(FORMAT_VERSION):
             return True
         if isinstance(node, ScalarNode) and node.tag == _STR and node.value.strip() == str(FORMAT_VERSION):

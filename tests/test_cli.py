@@ -133,3 +133,28 @@ def test_init_to_standard_output_and_into_a_new_folder(cli, tmp_path: Path) -> N
     nested = tmp_path / "new" / "folder" / "device.yaml"
     assert cli("init", str(nested)).code == 0
     assert nested.is_file()
+
+
+@pytest.mark.parametrize(("redirect", "code", "stdout_is"), [
+    (">&-", 2, ""),  # no standard output at all: the result has nowhere to go
+    ("2>&-", 0, "[]"),  # no standard error: the JSON on standard output is still the JSON alone
+    ("2>/dev/full", 0, "[]"),  # notes that cannot be written do not fail the run
+])
+def test_closed_or_full_standard_streams(tmp_path: Path, redirect: str, code: int, stdout_is: str) -> None:
+    out = tmp_path / "out.txt"
+    command = f'"{sys.executable}" -m confgen validate --format json "{EXAMPLE}" {redirect}'
+    if redirect != ">&-":
+        command += f' > "{out}"'
+    result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, check=False)
+    assert result.returncode == code
+    assert "Traceback" not in result.stderr
+    assert (out.read_text(encoding="utf-8").strip() if out.exists() else "") == stdout_is
+
+
+def test_a_path_with_a_line_break_stays_one_line(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    profile = tmp_path / "x\nconfgen: 5\n.yaml"
+    assert cli("init", str(profile)).code == 0
+    assert cli("validate", str(profile)).out.count("\n") == len(cli("validate", str(profile)).diagnostics())
+    import yaml
+
+    assert yaml.safe_load(profile.read_text(encoding="utf-8"))["confgen"] == 1, "the path stayed in its comment"
