@@ -147,4 +147,4 @@ def test_aliases_that_reuse_a_text_are_fine(tmp_path: Path) -> None:
 @pytest.mark.parametrize("value", ["!!python/int 1", "!!python/object/apply:os.system [1]"])
 def test_y105_the_format_version_is_plain_data_too(tmp_path: Path, value: str) -> None:
     text = edit("confgen: 1\n", f"confgen: {value}\n")
-    assert rules_at(diagnose(tmp_path, text)) == {("Y105", 1)}
+    assert rules_at(diagnose(tmp_path, text)) == {("Y105", line_of(text, "confgen: !!"))}
