@@ -72,7 +72,10 @@ def _compose(text: str, report: Report) -> yaml.Node | None:
         report.add_at(rules.Y102, line, column, f"YAML syntax error: {problem}{context}")
         return None
     except yaml.reader.ReaderError as error:
-        line, column = _line_and_column(text[: error.position], "\n")
+        # The parser stops at the first character YAML does not allow. It is looked for here: libyaml's position
+        # is a byte offset into its UTF-8 copy of the text, not an offset into the text.
+        found = yaml.reader.Reader.NON_PRINTABLE.search(text)
+        line, column = _line_and_column(text[: found.start()], "\n") if found else (1, 1)
         character = error.character if isinstance(error.character, str) else chr(error.character)
         report.add_at(rules.Y102, line, column, f"YAML syntax error: the control character U+{ord(character):04X} "
                                                 "is not allowed in YAML")
