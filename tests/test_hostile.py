@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import edit, line_of
+from conftest import EXAMPLE_TEXT, diagnose, edit, line_of
 
 from confgen.build import check
 
@@ -24,3 +24,26 @@ def test_control_character_after_non_ascii_text(tmp_path: Path) -> None:
     assert _place(tmp_path, text.encode()) == ("Y102", len(text.splitlines()), 1)
     text = edit("  product: Acme CT\n", "  product: Acmé\x01 CT\n")
     assert _place(tmp_path, text.encode()) == ("Y102", line_of(text, "Acmé"), len("  product: Acmé") + 1)
+
+
+def test_y101_column_counts_characters(tmp_path: Path) -> None:
+    # The column of a byte that is not UTF-8 was counted in bytes, so "é" before it counted twice.
+    data = edit("  product: Acme CT\n", "  product: Acmé CT\n").encode().replace(b"CT\n", b"CT \xff\n", 1)
+    assert _place(tmp_path, data) == ("Y101", line_of(EXAMPLE_TEXT, "product: Acme CT"), len("  product: Acmé CT ") + 1)
+
+
+def test_y101_and_y102_number_lines_as_yaml_does(tmp_path: Path) -> None:
+    # YAML's lines end at CR LF, CR, LF, NEL, LS and PS; the places of bytes that are not UTF-8 and of control
+    # characters were counted in LF-ended lines, so in a file with CR line ends they were all on line 1.
+    line = line_of(EXAMPLE_TEXT, "product: Acme CT")
+    for newline in ("\r", "\r\n", "\u2028"):
+        text = EXAMPLE_TEXT.replace("\n", newline)
+        data = text.encode().replace(b"Acme CT", b"Acme \xff", 1)
+        assert _place(tmp_path, data) == ("Y101", line, len("  product: Acme ") + 1)
+        assert _place(tmp_path, text.replace("Acme CT", "Acme \x01", 1).encode()) == \
+            ("Y102", line, len("  product: Acme ") + 1)
+
+
+def test_clean_profile_with_every_kind_of_line_break(tmp_path: Path) -> None:
+    for newline in ("\r", "\r\n", "\x85", "\u2028", "\u2029"):
+        assert diagnose(tmp_path, EXAMPLE_TEXT.replace("\n", newline)) == []
