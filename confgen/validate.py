@@ -26,6 +26,8 @@ _STR, _INT, _BOOL, _NULL, _TIMESTAMP = (_YAML + t for t in ("str", "int", "bool"
 _PLAIN_TAGS = {_YAML + name for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CODE_WITH_X = re.compile(r"[0-9A-F]{1,3}X{1,3}")
+# What a "\ud800" escape gives: libyaml refuses it, the pure-Python parser makes it a character no file can hold.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # Text that a template or a starting profile leaves behind; a statement must not be published with any of it.
 # Annex N writes instructions in square brackets, opening with a capitalised instruction ("[Describe the ...",
@@ -473,6 +475,12 @@ class _Validator:
         if node.tag != _STR:
             self.report.add(rules.S203, node, f"{where} must be text, but YAML reads {node.value} as "
                                               f"{self.shape(node)}; write it in quotes: \"{node.value}\"")
+            return None
+        surrogate = _SURROGATE.search(node.value)
+        if surrogate:
+            self.report.add(rules.Y102, node, f"YAML syntax error: {where} has an escape of U+"
+                                              f"{ord(surrogate.group()):04X}, half of a UTF-16 surrogate pair, "
+                                              "which is not a character; write the character itself")
             return None
         for pattern in LEFTOVERS:
             found = pattern.search(node.value)

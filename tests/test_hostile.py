@@ -4,9 +4,12 @@ or crashed confgen; each test pins where the diagnostic belongs."""
 from __future__ import annotations
 
 from pathlib import Path
+from unittest import mock
 
-from conftest import EXAMPLE_TEXT, diagnose, edit, line_of
+import pytest
+from conftest import EXAMPLE_TEXT, PARSERS, diagnose, edit, line_of, rules_at
 
+from confgen import source
 from confgen.build import check
 
 
@@ -47,3 +50,14 @@ def test_y101_and_y102_number_lines_as_yaml_does(tmp_path: Path) -> None:
 def test_clean_profile_with_every_kind_of_line_break(tmp_path: Path) -> None:
     for newline in ("\r", "\r\n", "\x85", "\u2028", "\u2029"):
         assert diagnose(tmp_path, EXAMPLE_TEXT.replace("\n", newline)) == []
+
+
+@pytest.mark.parametrize("parser", PARSERS)
+@pytest.mark.parametrize("escape", ["\\ud800", "\\uDFFF", "\\U0000D800"])
+def test_lone_surrogate_escape_is_a_syntax_error_with_each_parser(tmp_path: Path, parser: str, escape: str) -> None:
+    # libyaml refuses the escape of a lone UTF-16 surrogate; the pure-Python parser reads it as a character no
+    # UTF-8 file can hold, so the profile validated clean and `confgen build` failed writing it (R401 from the PDF
+    # engine, or an uncaught UnicodeEncodeError writing the HTML).
+    text = edit("  product: Acme CT", f'  product: "Acme {escape} CT"')
+    with mock.patch.object(source, "LOADER", PARSERS[parser]):
+        assert rules_at(diagnose(tmp_path, text)) == {("Y102", line_of(text, "product:"))}
