@@ -61,3 +61,17 @@ def test_lone_surrogate_escape_is_a_syntax_error_with_each_parser(tmp_path: Path
     text = edit("  product: Acme CT", f'  product: "Acme {escape} CT"')
     with mock.patch.object(source, "LOADER", PARSERS[parser]):
         assert rules_at(diagnose(tmp_path, text)) == {("Y102", line_of(text, "product:"))}
+
+
+@pytest.mark.parametrize(("old", "new", "at"), [
+    ("    scu:\n      statuses:\n", "    scu:\n      statuses: !!str\n", "statuses: !!str"),
+    ('        "B006":\n          condition', '        "B006": !!str\n          condition', '"B006": !!str'),
+    ("  revisions:\n", "  revisions: !!map\n", "revisions: !!map"),
+    ("document:\n", "document: !!seq\n", "document: !!seq"),
+    ("  product: Acme CT", "  product: !!map Acme CT", "product: !!map"),
+])
+def test_y105_a_tag_for_another_kind_of_node(tmp_path: Path, old: str, new: str, at: str) -> None:
+    # A mapping tagged !!str (or a list !!map, a text !!map) validated clean, though YAML cannot read it: the
+    # tag was checked to be a plain one, not one for the kind of node it is on.
+    text = edit(old, new)
+    assert rules_at(diagnose(tmp_path, text)) == {("Y105", line_of(text, at))}
