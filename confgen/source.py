@@ -11,7 +11,6 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import AnyStr
 
 import yaml
 
@@ -20,6 +19,9 @@ from confgen.diagnostics import Report
 
 # libyaml's parser is about ten times faster; the pure-Python one is the fallback where it is missing.
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Where YAML (1.1, as both parsers read it) ends a line, and so how diagnostics number lines: CR LF, CR, LF, NEL,
+# LS and PS.
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 # A complete profile is a few kilobytes (the example is under 6 kB); a profile larger than this is not one.
 # The limit also bounds the memory and time that reading a stray file (a log, an image, /dev/zero) can take.
@@ -144,7 +146,8 @@ def _decode(data: bytes, report: Report) -> str | None:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line, column = _line_and_column(data[: error.start], b"\n")
+        # What comes before the first byte that is not UTF-8 is UTF-8.
+        line, column = _line_and_column(data[: error.start].decode("utf-8"))
         report.add_at(rules.Y101, line, column,
                       f"the file is not UTF-8 text: byte 0x{data[error.start]:02X} cannot start a character here; "
                       "save the profile as UTF-8")
@@ -171,7 +174,10 @@ def _compose(text: str, report: Report) -> yaml.Node | None:
         report.add_at(rules.Y102, line, column, f"YAML syntax error: {problem}{context}")
         return None
     except yaml.reader.ReaderError as error:
-        line, column = _line_and_column(text[: error.position], "\n")
+        # The parser stops at the first character YAML does not allow. It is looked for here: libyaml's position
+        # is a byte offset into its UTF-8 copy of the text, not an offset into the text.
+        found = yaml.reader.Reader.NON_PRINTABLE.search(text)
+        line, column = _line_and_column(text[: found.start()]) if found else (1, 1)
         character = error.character if isinstance(error.character, str) else chr(error.character)
         report.add_at(rules.Y102, line, column, f"YAML syntax error: the control character U+{ord(character):04X} "
                                                 "is not allowed in YAML")
@@ -201,6 +207,7 @@ def _document_start(text: str, document: yaml.Node) -> int:
     return document.start_mark.line + 1
 
 
-def _line_and_column(before: AnyStr, newline: AnyStr) -> tuple[int, int]:
-    """1-based line and column of the place that ``before`` (the file up to it) ends at."""
-    return before.count(newline) + 1, len(before) - (before.rfind(newline) + 1) + 1
+def _line_and_column(before: str) -> tuple[int, int]:
+    """1-based line and column of the place that ``before`` (the file up to it) ends at, as YAML numbers them."""
+    breaks = _LINE_BREAK.split(before)
+    return len(breaks), len(breaks[-1]) + 1

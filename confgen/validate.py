@@ -26,8 +26,16 @@ from confgen.standard import CodeRange, Kind, Standard, TemplateRow, TemplateTab
 _YAML = "tag:yaml.org,2002:"
 _STR, _INT, _BOOL, _NULL, _TIMESTAMP = (_YAML + t for t in ("str", "int", "bool", "null", "timestamp"))
 _PLAIN_TAGS = {_YAML + name for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
+# The plain tags each kind of node can have: YAML cannot read a mapping tagged !!str, or a text tagged !!map.
+_KIND_TAGS: dict[type[Node], set[str]] = {
+    ScalarNode: _PLAIN_TAGS - {_YAML + "map", _YAML + "seq"},
+    SequenceNode: {_YAML + "seq"},
+    MappingNode: {_YAML + "map"},
+}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CODE_WITH_X = re.compile(r"[0-9A-F]{1,3}X{1,3}")
+# What a "\ud800" escape gives: libyaml refuses it, the pure-Python parser makes it a character no file can hold.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # Text that a template or a starting profile leaves behind; a statement must not be published with any of it.
 # Annex N writes instructions in square brackets, opening with a capitalised instruction ("[Describe the ...",
@@ -426,8 +434,12 @@ class _Validator:
     # -- node access ------------------------------------------------------------------------------------------
 
     def plain(self, node: Node) -> bool:
-        if node.tag in _PLAIN_TAGS:
+        if node.tag in _KIND_TAGS[type(node)]:
             return True
+        if node.tag in _PLAIN_TAGS:
+            self.report.add(rules.Y105, node, f"the YAML tag {node.tag} cannot be given to {self.shape(node)}: "
+                                              "YAML cannot read it; remove the tag")
+            return False
         self.report.add(rules.Y105, node, f"the YAML tag {node.tag} is refused: a profile holds plain text, "
                                           "numbers, lists and mappings")
         return False
@@ -506,6 +518,12 @@ class _Validator:
         if node.tag != _STR:
             self.report.add(rules.S203, node, f"{where} must be text, but YAML reads {node.value} as "
                                               f"{self.shape(node)}; write it in quotes: \"{node.value}\"")
+            return None
+        surrogate = _SURROGATE.search(node.value)
+        if surrogate:
+            self.report.add(rules.Y102, node, f"YAML syntax error: {where} has an escape of U+"
+                                              f"{ord(surrogate.group()):04X}, half of a UTF-16 surrogate pair, "
+                                              "which is not a character; write the character itself")
             return None
         for pattern in LEFTOVERS:
             found = pattern.search(node.value)
