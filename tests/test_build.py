@@ -87,8 +87,8 @@ def test_pdf_captions_cite_the_ps32_tables_and_notes_cite_both_codes(example_bui
     assert "Table 7-43. Status Codes C-STORE of the Storage SOP Classes - SCP (completes PS3.2 Table N.7-43)" in text
     assert "7.3.2.5.1 SCU of the Storage SOP Classes - C-STORE" in text
     assert "Table 7-42 lists the Status Codes that the SCU of the Storage SOP Class supports" in text
-    assert re.search(r"Note 1\. PS3\.2 2024d Table N\.7-42 prints 0112 .* PS3\.7 assigns 0122", text)
-    assert re.search(r"Note 2\. PS3\.2 2024d Table N\.7-42 prints 0214 .* PS3\.7 assigns 0124", text)
+    assert re.search(r"Note 1\. PS3\.2 2024d Table N\.7-42 prints 0112 .* PS3\.7 assigns that status 0122", text)
+    assert re.search(r"Note 2\. PS3\.2 2024d Table N\.7-42 prints 0214 .* PS3\.7 assigns that status 0124", text)
     assert "[" not in text, "no bracketed template instruction is carried into the statement"
 
 
