@@ -55,7 +55,7 @@ def check(path: Path, shown_as: str | None = None) -> Result:
     report = Report(shown_as or str(path))
     source = load(path, report)
     profile = validate(source, report) if source is not None else None
-    report.json_paths = None  # the nodes are no longer needed, and the report may travel to another process
+    report.json_paths = None  # the nodes are not needed after validation: let them go
     return Result(report, profile)
 
 

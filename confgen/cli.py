@@ -112,8 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if arguments.command == "validate":
             code = _validate(arguments.profiles, REPORTERS[arguments.format](), arguments.strict)
         elif arguments.command == "build":
-            options = build.Options(arguments.output, arguments.strict, arguments.pdf_variant, arguments.templates,
-                                    arguments.to, arguments.force, arguments.jobs)
+            options = build.Options(out_dir=arguments.output, strict=arguments.strict,
+                                    pdf_variant=arguments.pdf_variant, templates=arguments.templates,
+                                    formats=arguments.to, force=arguments.force, workers=arguments.jobs)
             code = _build(arguments.profiles, options, REPORTERS[arguments.format]())
         elif arguments.command == "rules":
             code = _rules()

@@ -62,4 +62,8 @@ def read_logo(name: str, profile_dir: Path) -> Logo:
         return Logo(name, path, "image/png", data)
     if _SVG_START.match(data):
         return Logo(name, path, "image/svg+xml", data)
+    if b"<svg" in data[:4096] and re.search(rb"<!DOCTYPE[^>\[]*\[", data[:4096]):
+        # Entity declarations can expand without bound when the SVG is parsed (the XML "billion laughs").
+        raise LogoError("is an SVG with a DOCTYPE that declares entities, which confgen refuses; export it "
+                        "without a DOCTYPE (plain SVG)")
     raise LogoError("is neither a PNG nor an SVG file")

@@ -76,7 +76,6 @@ class Statement:
     subject: str
     keywords: tuple[str, ...]
     standard: str
-    generator: str
     status_codes: Heading
     dimse_services: Heading
     services: tuple[ServiceSection, ...]
@@ -109,7 +108,6 @@ def build_statement(profile: Profile) -> Statement:
                   *([document.document_number] if document.document_number else []),
                   *(service.title for service in sections), "Status Codes"),
         standard=f"DICOM PS3.2 {standard.edition}",
-        generator=f"confgen {__version__}",
         status_codes=_heading(standard, "status_codes"),
         dimse_services=_heading(standard, "dimse_services"),
         services=tuple(sections),
