@@ -71,9 +71,10 @@ def build_all(jobs: Sequence[tuple[Path, str]], options: Options) -> Iterator[tu
     not built, since it would overwrite them. A profile whose inputs are those of its last build, and whose
     outputs are still that build's, is not built again (unless ``options.force``).
     """
-    from confgen.record import BuildRecord
+    from confgen.record import BuildRecord, fingerprint
 
     record = BuildRecord(options.out_dir)
+    shared: str | None = None  # the inputs all profiles share, computed when the first profile needs them
     done: set[Path] = set()
     claimed: dict[Path, str] = {}
     to_render: list[tuple[int, Path, Result, list[Path], str]] = []
@@ -101,7 +102,10 @@ def build_all(jobs: Sequence[tuple[Path, str]], options: Options) -> Iterator[tu
                                                 f"{inputs_on_disk[overwritten.resolve()]}")
             yield index, result
             continue
-        inputs = _fingerprint(result.profile, options)
+        if shared is None:
+            shared = _shared_inputs(options)
+        inputs = fingerprint(shared, path.name, result.profile.sha256,
+                             logo.data if logo else None)
         if not options.force and record.unchanged(path.stem, inputs, targets):
             result.unchanged = targets
             yield index, result
@@ -129,17 +133,16 @@ def build_all(jobs: Sequence[tuple[Path, str]], options: Options) -> Iterator[tu
             record.write()
 
 
-def _fingerprint(profile: Profile, options: Options) -> str:
-    from confgen.record import fingerprint
+def _shared_inputs(options: Options) -> str:
+    from confgen.record import shared_inputs
 
     folders = [resources.STANDARD_DIR, resources.templates_dir(), *([options.templates] if options.templates else [])]
-    logo = profile.document.logo.data if profile.document.logo else None
-    settings = [f"formats={','.join(options.formats)}", f"profile_name={profile.path.name}",
+    settings = [f"formats={','.join(options.formats)}",
                 *([f"pdf_variant={options.pdf_variant}"] if "pdf" in options.formats else []),
                 # What renders the outputs, and names the related fields, is an input too.
                 *(f"{name} {resources.distribution_version(name)}" for name in ("jinja2", "pydicom", "weasyprint"))]
     # Outputs kept inside a template folder are not inputs of the next build.
-    return fingerprint(profile.sha256, logo, folders, settings, skip=options.out_dir)
+    return shared_inputs(folders, settings, skip=options.out_dir)
 
 
 def render_and_write(profile: Profile, shown_as: str, targets: list[Path], options: Options) -> tuple[Report,

@@ -21,20 +21,27 @@ RECORD_NAME = ".confgen-build.json"
 RECORD_FORMAT = 1
 
 
-def fingerprint(profile_sha256: str, logo: bytes | None, folders: Iterable[Path], settings: Iterable[str],
-                skip: Path) -> str:
-    """One digest of everything a build's outputs depend on: ``folders``' files (those under ``skip`` aside)
-    and the ``settings``."""
+def shared_inputs(folders: Iterable[Path], settings: Iterable[str], skip: Path) -> str:
+    """One digest of what every profile of a build depends on alike: confgen's version, the ``settings``, and
+    the files of ``folders`` (those under ``skip`` aside). Computed once per build, not once per profile."""
     digest = hashlib.sha256()
-    for part in (f"confgen {__version__}", profile_sha256, *settings):
+    for part in (f"confgen {__version__}", *settings):
         digest.update(part.encode("utf-8") + b"\0")
-    digest.update(hashlib.sha256(logo or b"").digest())
     skipped = skip.resolve()
     for folder in folders:
         files = (p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
         for path in sorted(p for p in files if not p.resolve().is_relative_to(skipped)):
             digest.update(str(path.relative_to(folder)).encode("utf-8") + b"\0")
             digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def fingerprint(shared: str, profile_name: str, profile_sha256: str, logo: bytes | None) -> str:
+    """One digest of everything a profile's outputs depend on."""
+    digest = hashlib.sha256()
+    for part in (shared, profile_name, profile_sha256):
+        digest.update(part.encode("utf-8") + b"\0")
+    digest.update(hashlib.sha256(logo or b"").digest())
     return digest.hexdigest()
 
 
