@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from confgen import rules
 from confgen.diagnostics import Report
 
 if TYPE_CHECKING:
@@ -66,6 +67,8 @@ def _render_job(job: tuple[Profile, str, list[Path], Options]) -> tuple[Report, 
 def render_each(jobs: Sequence[Job], options: Options) -> Iterator[tuple[Report, list[Path]]]:
     """Render and write each job; yield (problems, files written) in the order of ``jobs``."""
     import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     workers = min(options.workers, len(jobs))
     if workers <= 1:
@@ -79,7 +82,24 @@ def render_each(jobs: Sequence[Job], options: Options) -> Iterator[tuple[Report,
         context = multiprocessing.get_context("fork")
     else:
         context = multiprocessing.get_context("spawn")
-    # Leaving the block (done, interrupted, or abandoned) terminates the workers: nothing more is started,
-    # and a profile cut short leaves its earlier outputs (confgen.output writes whole files only).
-    with context.Pool(workers, initializer=_start_worker, initargs=(pdf,)) as pool:
-        yield from pool.imap(_render_job, [(*job, options) for job in jobs])
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(pdf,))
+    try:
+        futures: list[Future[tuple[Report, list[Path]]]] = [pool.submit(_render_job, (*job, options)) for job in jobs]
+        for (_, shown_as, _), future in zip(jobs, futures, strict=True):
+            try:
+                yield future.result()
+            except BrokenProcessPool:
+                # A worker died (killed, out of memory): its profile, and those still queued, are lost; the
+                # pool says so instead of waiting for an answer that never comes.
+                lost = Report(shown_as)
+                lost.add(rules.R401, None, "the process rendering it ended unexpectedly (killed, or out of memory); "
+                                           "nothing was written")
+                yield lost, []
+    finally:
+        # Done, interrupted or abandoned: start nothing more and stop the workers now. A profile cut short
+        # leaves its earlier outputs (confgen.output writes whole files only).
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        pool.shutdown(wait=True)

@@ -183,17 +183,19 @@ def test_a_stopped_build_stops_every_worker_without_a_traceback_or_a_partial_fil
     import signal
     import time
 
-    profiles = list(map(str, _profiles(tmp_path, 4)))
+    # Eight profiles on two workers take several seconds: the signal comes while they render.
+    profiles = list(map(str, _profiles(tmp_path, 8)))
     out = tmp_path / "out"
     process = subprocess.Popen([sys.executable, "-m", "confgen", "build", *profiles, "-o", str(out), "--jobs", "2"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    time.sleep(1.5)
+    time.sleep(1.0)
     if how.startswith("Ctrl-C"):
         os.killpg(process.pid, signal.SIGINT)
     else:
         process.send_signal(signal.SIGTERM if how.startswith("SIGTERM") else signal.SIGKILL)
     stdout, stderr = process.communicate(timeout=30)
-    assert process.returncode == code
+    assert process.returncode == code, stderr.decode()
+    assert b"8 profiles:" not in stderr, "the build was over before the signal came"
     if says:
         assert stderr.decode().splitlines()[-1] == says
     assert b"Traceback" not in stderr + stdout
@@ -253,3 +255,20 @@ def test_a_profile_that_clashes_is_still_checked(tmp_path: Path, cli) -> None:  
     run = cli("build", str(tmp_path / "a" / "x.yaml"), str(tmp_path / "b" / "x.yaml"), "-o", str(tmp_path / "out"))
     assert f"{tmp_path / 'b' / 'x.yaml'}: error F102" in run.out
     assert f"{tmp_path / 'b' / 'x.yaml'}:7:12: error S203 document.product must be text" in run.out
+
+
+def test_a_worker_that_dies_fails_its_profiles_and_never_hangs(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    profiles = list(map(str, _profiles(tmp_path, 8)))
+    process = subprocess.Popen([sys.executable, "-m", "confgen", "build", *profiles, "-o", str(tmp_path / "out"),
+                                "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    time.sleep(1.0)
+    workers = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True, check=False).stdout
+    assert workers.split(), "the build has workers"
+    os.kill(int(workers.split()[0]), signal.SIGKILL)  # as the out-of-memory killer would
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 1
+    assert b"Traceback" not in stderr
+    assert b"error R401 the process rendering it ended unexpectedly" in stdout
