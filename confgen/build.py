@@ -71,17 +71,18 @@ def build_all(jobs: Sequence[tuple[Path, str]], options: Options) -> Iterator[tu
     not built, since it would overwrite them. A profile whose inputs are those of its last build, and whose
     outputs are still that build's, is not built again (unless ``options.force``).
     """
+    from confgen.output import remove_leftovers
     from confgen.record import BuildRecord, fingerprint
 
     record = BuildRecord(options.out_dir)
     shared: str | None = None  # the inputs all profiles share, computed when the first profile needs them
-    done: set[Path] = set()
+    done: set[Path] = set()  # absolute, not resolved: a symbolic link to a profile builds under its own name
     claimed: dict[Path, str] = {}
     to_render: list[tuple[int, Path, Result, list[Path], str]] = []
     for index, (path, shown_as) in enumerate(jobs):
-        if path.resolve() in done:
+        if path.absolute() in done:
             continue
-        done.add(path.resolve())
+        done.add(path.absolute())
         targets = outputs(path, options)
         result = check(path, shown_as)
         clash = next((claimed[target] for target in targets if target in claimed), None)
@@ -107,6 +108,7 @@ def build_all(jobs: Sequence[tuple[Path, str]], options: Options) -> Iterator[tu
         inputs = fingerprint(shared, path.name, result.profile.sha256,
                              logo.data if logo else None)
         if not options.force and record.unchanged(path.stem, inputs, targets):
+            remove_leftovers(targets)
             result.unchanged = targets
             yield index, result
             continue
@@ -128,7 +130,7 @@ def build_all(jobs: Sequence[tuple[Path, str]], options: Options) -> Iterator[tu
             recorded = True
         yield index, result
     # A profile that is itself named like the record (JSON is YAML) is never written over.
-    if recorded and record.path.resolve() not in done:
+    if recorded and record.path.resolve() not in {given.resolve() for given in done}:
         with contextlib.suppress(OSError):  # without a record the next build builds everything: slower, never wrong
             record.write()
 

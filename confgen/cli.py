@@ -212,12 +212,15 @@ def _build(profiles: list[Path], options: build.Options, reporter: Reporter) -> 
 
 
 def _once(profiles: list[Path]) -> list[Path]:
-    """Each profile once (a.yaml and ./a.yaml are one), as first given."""
-    seen: set[Path] = set()
+    """Each profile once (a.yaml and ./a.yaml are one), as first given. A symbolic link is a profile of its own:
+    its outputs are named after the link."""
+    seen: set[str] = set()
     once = []
     for path in profiles:
-        if path.resolve() not in seen:
-            seen.add(path.resolve())
+        # abspath tidies "./" and ".." without following symbolic links, which Path.resolve() would.
+        absolute = os.path.abspath(path)  # noqa: PTH100
+        if absolute not in seen:
+            seen.add(absolute)
             once.append(path)
     return once
 

@@ -10,6 +10,7 @@ import base64
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from xml.etree import ElementTree
 
 from confgen.source import SIZE_LIMIT
 
@@ -19,6 +20,44 @@ PIXEL_LIMIT = 4096 * 4096
 # An SVG file opens, after an optional XML declaration, comments and doctype, with its <svg> element.
 _SVG_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!DOCTYPE svg[^>]*>\s*)?"
                         rb"<svg[\s>]", re.DOTALL)
+
+
+# <use> draws the element it refers to again, and can refer to other <use>s: ten levels of ten draw ten billion
+# elements from a file of a few kilobytes, and WeasyPrint would render them all.
+SVG_ELEMENT_LIMIT = 10_000
+_ENDLESS = SVG_ELEMENT_LIMIT + 1
+_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+
+
+def _svg_elements(data: bytes) -> int | None:
+    """How many elements the SVG draws, each <use> counting what it refers to (capped just past the limit);
+    None when it is not well-formed XML."""
+    try:
+        root = ElementTree.fromstring(data)
+    except (ElementTree.ParseError, ValueError):
+        return None
+    by_id = {element.get("id"): element for element in root.iter() if element.get("id")}
+    counted: dict[int, int] = {}
+    counting: set[int] = set()
+
+    def count(element: ElementTree.Element) -> int:
+        if id(element) in counted:
+            return counted[id(element)]
+        if id(element) in counting:  # a <use> of an element it is inside of
+            return _ENDLESS
+        counting.add(id(element))
+        total = 1 + sum(count(child) for child in element)
+        reference = element.get("href") or element.get(_XLINK_HREF) or ""
+        if element.tag.rpartition("}")[2] == "use" and reference.startswith("#") and reference[1:] in by_id:
+            total += count(by_id[reference[1:]])
+        counting.discard(id(element))
+        counted[id(element)] = min(total, _ENDLESS)
+        return counted[id(element)]
+
+    try:
+        return count(root)
+    except RecursionError:
+        return _ENDLESS
 
 
 @dataclass(frozen=True)
@@ -61,6 +100,12 @@ def read_logo(name: str, profile_dir: Path) -> Logo:
                             "4096 x 4096)")
         return Logo(name, path, "image/png", data)
     if _SVG_START.match(data):
+        drawn = _svg_elements(data)
+        if drawn is None:
+            raise LogoError("is not a well-formed SVG file")
+        if drawn > SVG_ELEMENT_LIMIT:
+            raise LogoError(f"is an SVG whose <use> references draw more than the {SVG_ELEMENT_LIMIT:,} elements a "
+                            "logo may have (or refer to themselves)")
         return Logo(name, path, "image/svg+xml", data)
     if b"<svg" in data[:4096] and re.search(rb"<!DOCTYPE[^>\[]*\[", data[:4096]):
         # Entity declarations can expand without bound when the SVG is parsed (the XML "billion laughs").

@@ -44,9 +44,7 @@ def write_outputs(files: dict[Path, bytes]) -> None:
 def _stage(path: Path, data: bytes) -> Path:
     if path.is_dir():  # the one reason a rename in the same folder fails: find it before anything is replaced
         raise OutputError(path, IsADirectoryError(21, "Is a directory"))
-    # A build killed while writing leaves its temporary file; the next write of the same output removes it.
-    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
-        leftover.unlink(missing_ok=True)
+    remove_leftovers([path])
     try:
         handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as error:
@@ -63,3 +61,10 @@ def _stage(path: Path, data: bytes) -> Path:
         temporary.unlink(missing_ok=True)
         raise OutputError(path, error) from error
     return temporary
+
+
+def remove_leftovers(paths: list[Path]) -> None:
+    """Remove the temporary files that a build killed while writing ``paths`` left behind."""
+    for path in paths:
+        for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+            leftover.unlink(missing_ok=True)

@@ -33,6 +33,9 @@ _KIND_TAGS: dict[type[Node], set[str]] = {
     MappingNode: {_YAML + "map"},
 }
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Control characters other than white space, and the bidirectional overrides and isolates that reorder what a
+# reader sees ("Trojan Source"): none has a place in a statement.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069]")
 _CODE_WITH_X = re.compile(r"[0-9A-F]{1,3}X{1,3}")
 # What a "\ud800" escape gives: libyaml refuses it, the pure-Python parser makes it a character no file can hold.
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -525,8 +528,16 @@ class _Validator:
                                               f"{ord(surrogate.group()):04X}, half of a UTF-16 surrogate pair, "
                                               "which is not a character; write the character itself")
             return None
+        unprintable = _UNPRINTABLE.search(node.value)
+        if unprintable:
+            self.report.add(rules.S203, node, f"{where} holds the control character U+{ord(unprintable.group()):04X}, "
+                                              "which a statement cannot print; remove it")
+            return None
+        # Folded and multi-line scalars become one paragraph, as in the printed table; leftovers are looked for
+        # in that paragraph, so that a placeholder broken over two lines is found too.
+        paragraph = " ".join(node.value.split())
         for pattern in LEFTOVERS:
-            found = pattern.search(node.value)
+            found = pattern.search(paragraph)
             if found:
                 leftover = found.group(0)
                 what = "the template placeholder" if leftover.startswith("<") else \
@@ -534,8 +545,7 @@ class _Validator:
                 self.report.add(rules.S208, node, f"{where} still holds {what} {self.quoted(leftover)}; replace "
                                                   "it with the real text")
                 return None
-        # Folded and multi-line scalars become one paragraph, as in the printed table.
-        return " ".join(node.value.split())
+        return paragraph
 
     def date(self, node: Node, where: str) -> str | None:
         # An unquoted 2026-11-20 is a YAML timestamp; the characters typed are the date either way.

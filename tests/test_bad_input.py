@@ -148,3 +148,19 @@ def test_aliases_that_reuse_a_text_are_fine(tmp_path: Path) -> None:
 def test_y105_the_format_version_is_plain_data_too(tmp_path: Path, value: str) -> None:
     text = edit("confgen: 1\n", f"confgen: {value}\n")
     assert rules_at(diagnose(tmp_path, text)) == {("Y105", line_of(text, "confgen: !!"))}
+
+
+@pytest.mark.parametrize(("value", "says"), [
+    ('"Foo\\u0007Corp"', "the control character U+0007"),
+    ('"Acme\\u202eTC"', "the control character U+202E"),  # a right-to-left override reorders what is read
+])
+def test_s203_characters_a_statement_cannot_print(tmp_path: Path, value: str, says: str) -> None:
+    text = edit("  product: Acme CT", f"  product: {value}")
+    found = diagnose(tmp_path, text)
+    assert rules_at(found) == {("S203", line_of(text, "  product:"))}
+    assert says in found[0].message
+
+
+def test_s208_a_placeholder_broken_over_two_lines(tmp_path: Path) -> None:
+    text = edit("  product: Acme CT", '  product: "<commercial\n    product name>"')
+    assert rules_at(diagnose(tmp_path, text)) == {("S208", line_of(text, "  product:"))}

@@ -272,3 +272,20 @@ def test_a_worker_that_dies_fails_its_profiles_and_never_hangs(tmp_path: Path) -
     assert process.returncode == 1
     assert b"Traceback" not in stderr
     assert b"error R401 the process rendering it ended unexpectedly" in stdout
+
+
+def test_a_symbolic_link_is_a_profile_of_its_own(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    profile = tmp_path / "a.yaml"
+    profile.write_text(EXAMPLE_TEXT, encoding="utf-8")
+    (tmp_path / "d.yaml").symlink_to(profile)
+    run = cli("build", str(profile), str(tmp_path / "." / "a.yaml"), str(tmp_path / "d.yaml"), "-o",
+              str(tmp_path / "out"), "--to", "html")
+    assert run.err.splitlines()[-1] == "2 profiles: 2 built, 0 not built; 0 errors, 0 warnings"
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.html")) == ["a.html", "d.html"]
+
+
+def test_an_unchanged_build_removes_what_a_killed_one_left(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("build", str(EXAMPLE), "-o", str(tmp_path)).code == 0
+    (tmp_path / ".acme-ct.pdf.k1ll3d.tmp").write_bytes(b"%PDF-1.7 half")
+    assert "unchanged" in cli("build", str(EXAMPLE), "-o", str(tmp_path)).err
+    assert not list(tmp_path.glob(".*.tmp"))

@@ -214,6 +214,9 @@ def test_logo_on_the_cover_carried_inside_the_html(tmp_path: Path, cli, name: st
     ("huge.png", "larger than 1024 KiB"),
     ("vast.png", "is 20000 x 20000 pixels; a logo may have at most 16,777,216"),
     ("entities.svg", "an SVG with a DOCTYPE that declares entities"),
+    ("uses.svg", "<use> references draw more than the 10,000 elements"),
+    ("loop.svg", "<use> references draw more than the 10,000 elements"),
+    ("broken.svg", "is not a well-formed SVG file"),
 ])
 def test_s210_logo_that_cannot_be_used(tmp_path: Path, logo: str, says: str) -> None:
     from conftest import diagnose, line_of, rules_at
@@ -223,6 +226,14 @@ def test_s210_logo_that_cannot_be_used(tmp_path: Path, logo: str, says: str) -> 
     # A small file that decodes to 400 million pixels: the size is in the PNG's header.
     (tmp_path / "vast.png").write_bytes(PNG_1X1[:16] + (20000).to_bytes(4, "big") * 2 + PNG_1X1[24:])
     (tmp_path.parent / "logo.png").write_bytes(PNG_1X1)
+    # Eight levels of ten <use>s: 2.6 kB that draw a hundred million rectangles.
+    levels = ['<rect id="l0" width="1" height="1"/>'] + [
+        f'<g id="l{n}">' + f'<use href="#l{n - 1}"/>' * 10 + "</g>" for n in range(1, 9)]
+    (tmp_path / "uses.svg").write_text(f'<svg xmlns="http://www.w3.org/2000/svg"><defs>{"".join(levels)}</defs>'
+                                       '<use href="#l8"/></svg>', encoding="utf-8")
+    (tmp_path / "loop.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><g id="a"><use href="#a"/></g></svg>',
+                                       encoding="utf-8")
+    (tmp_path / "broken.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><rect></svg>', encoding="utf-8")
     (tmp_path / "entities.svg").write_text('<?xml version="1.0"?>\n<!DOCTYPE svg [ <!ENTITY a "aaaa"> ]>\n'
                                            '<svg xmlns="http://www.w3.org/2000/svg">&a;</svg>', encoding="utf-8")
     text = edit("  product: Acme CT", f"  product: Acme CT\n  logo: {logo}")
