@@ -7,7 +7,6 @@ each worker imports it when it starts.
 
 from __future__ import annotations
 
-import ctypes
 import importlib
 import os
 import signal
@@ -44,6 +43,8 @@ def _start_worker(pdf: bool) -> None:
 def _end_with_parent() -> None:
     """On Linux, have the kernel end this worker when the parent dies, even by SIGKILL, instead of leaving it
     to finish its profile and write into a build that is over."""
+    import ctypes  # here, not at the top: `confgen validate` imports this module and never needs it
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
