@@ -27,14 +27,15 @@ MACHINE_WARNINGS = ("HarfBuzz-Subset will be required",)  # the same, as a Depre
 @dataclass(frozen=True)
 class Pdf:
     data: bytes
-    problems: list[str]  # what WeasyPrint logged as a warning or an error: the PDF is not as designed
+    problems: list[str]  # what WeasyPrint logged, or Python warned, while rendering: the PDF is not as designed
 
 
 class ConfinedFetcher(weasyprint.URLFetcher):  # type: ignore[misc]
     """Serves ``data:`` URLs and files inside ``roots`` (folders or single files); refuses everything else.
 
     A refusal is logged by WeasyPrint like any missing resource, and so becomes a diagnostic: the build fails
-    instead of printing a statement without its stylesheet or logo, or with someone else's file in it.
+    instead of printing a statement without its stylesheet or images, or with someone else's file in it. (The
+    logo needs no file: it is in the HTML as a data: URL.)
     """
 
     def __init__(self, roots: Sequence[Path]) -> None:
@@ -50,8 +51,7 @@ class ConfinedFetcher(weasyprint.URLFetcher):  # type: ignore[misc]
             path = Path(url2pathname(unquote(urlsplit(url).path))).resolve()
             if path.is_file() and any(path == root or path.is_relative_to(root) for root in self.roots):
                 return super().fetch(path.as_uri(), headers)
-        raise ValueError(f"refused: a statement may use only the files of its templates folder (and its logo), "
-                         f"not {url}")
+        raise ValueError(f"refused: a statement may use only the files of its template folders, not {url}")
 
 
 @contextmanager
