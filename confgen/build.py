@@ -8,6 +8,7 @@ over a pool of worker processes (confgen.workers).
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -64,25 +65,36 @@ def outputs(path: Path, options: Options) -> list[Path]:
     return [options.out_dir / f"{path.stem}.{kind}" for kind in FORMATS if kind in options.formats]
 
 
-def build_all(jobs: Sequence[tuple[Path, str]], options: Options) -> Iterator[tuple[int, Result]]:
-    """Build each (profile, name shown in diagnostics); yield (its index in ``jobs``, result) as each is done.
+def distinct(profiles: Sequence[Path]) -> list[Path]:
+    """Each profile once (a.yaml and ./a.yaml are one), as first given. A symbolic link is a profile of its own:
+    its outputs are named after the link."""
+    seen: set[str] = set()
+    once = []
+    for path in profiles:
+        # abspath tidies "./" and ".." without following symbolic links, which Path.resolve() would.
+        absolute = os.path.abspath(path)  # noqa: PTH100
+        if absolute not in seen:
+            seen.add(absolute)
+            once.append(path)
+    return once
 
-    A profile given twice is built once; a profile whose outputs another one of this call already wrote is
-    not built, since it would overwrite them. A profile whose inputs are those of its last build, and whose
-    outputs are still that build's, is not built again (unless ``options.force``).
+
+def build_all(jobs: Sequence[tuple[Path, str]], options: Options) -> Iterator[tuple[int, Result]]:
+    """Build each (profile, name shown in diagnostics) of ``jobs``, which are ``distinct()``; yield (its index in
+    ``jobs``, result) as each is done.
+
+    A profile whose outputs another one of this call already wrote is not built, since it would overwrite them.
+    A profile whose inputs are those of its last build, and whose outputs are still that build's, is not built
+    again (unless ``options.force``).
     """
     from confgen.output import remove_leftovers
     from confgen.record import BuildRecord, fingerprint
 
     record = BuildRecord(options.out_dir)
     shared: str | None = None  # the inputs all profiles share, computed when the first profile needs them
-    done: set[Path] = set()  # absolute, not resolved: a symbolic link to a profile builds under its own name
     claimed: dict[Path, str] = {}
     to_render: list[tuple[int, Path, Result, list[Path], str]] = []
     for index, (path, shown_as) in enumerate(jobs):
-        if path.absolute() in done:
-            continue
-        done.add(path.absolute())
         targets = outputs(path, options)
         result = check(path, shown_as)
         clash = next((claimed[target] for target in targets if target in claimed), None)
@@ -130,7 +142,7 @@ def build_all(jobs: Sequence[tuple[Path, str]], options: Options) -> Iterator[tu
             recorded = True
         yield index, result
     # A profile that is itself named like the record (JSON is YAML) is never written over.
-    if recorded and record.path.resolve() not in {given.resolve() for given in done}:
+    if recorded and record.path.resolve() not in {given.resolve() for given, _ in jobs}:
         with contextlib.suppress(OSError):  # without a record the next build builds everything: slower, never wrong
             record.write()
 

@@ -179,7 +179,7 @@ def _emit(lines: list[str]) -> None:
 
 def _validate(profiles: list[Path], reporter: Reporter, strict: bool) -> int:
     reports = []
-    for path in _once(profiles):
+    for path in build.distinct(profiles):
         report = build.check(path).report
         _emit(reporter.profile(report.sorted()))
         reports.append(report)
@@ -192,7 +192,7 @@ def _build(profiles: list[Path], options: build.Options, reporter: Reporter) -> 
     example = resources.example_profile()
     from confgen.progress import Progress
 
-    jobs = [(path, str(path)) for path in _once(profiles)] if profiles else [(example, example.name)]
+    jobs = [(path, str(path)) for path in build.distinct(profiles)] if profiles else [(example, example.name)]
     progress = Progress(len(jobs))
     # Checking is done in order, rendering afterwards: a profile with errors is done before one given earlier
     # that is rendered. Diagnostics are printed in the order the profiles were given.
@@ -209,20 +209,6 @@ def _build(profiles: list[Path], options: build.Options, reporter: Reporter) -> 
     ordered = [results[index] for index in sorted(results)]
     return _finish([result.report for result in ordered], "built", options.strict,
                    unchanged=sum(bool(result.unchanged) for result in ordered))
-
-
-def _once(profiles: list[Path]) -> list[Path]:
-    """Each profile once (a.yaml and ./a.yaml are one), as first given. A symbolic link is a profile of its own:
-    its outputs are named after the link."""
-    seen: set[str] = set()
-    once = []
-    for path in profiles:
-        # abspath tidies "./" and ".." without following symbolic links, which Path.resolve() would.
-        absolute = os.path.abspath(path)  # noqa: PTH100
-        if absolute not in seen:
-            seen.add(absolute)
-            once.append(path)
-    return once
 
 
 def _outcome(result: build.Result) -> list[str]:

@@ -7,9 +7,8 @@ import functools
 import importlib.util
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
-from confgen.resources import distribution_version
+from confgen.resources import distribution_version, package_dir
 from confgen.standard import parse_tag
 
 # Text made of hex digits, commas and parentheses was meant as a tag: "0000,0902", "00000902", or the halves
@@ -18,14 +17,6 @@ _TAG_LIKE = re.compile(r"[\s()0-9A-Fa-f,xX]*[0-9][\s()0-9A-Fa-f,xX]*")
 
 
 Entry = tuple[str, str, str, str, str]  # pydicom's: VR, VM, name, "Retired" or "", keyword
-
-
-@functools.cache
-def _pydicom_package() -> Path:
-    spec = importlib.util.find_spec("pydicom")
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError("pydicom is not installed")
-    return Path(next(iter(spec.submodule_search_locations)))
 
 
 @functools.cache
@@ -38,7 +29,8 @@ def _entries() -> dict[int, Entry]:
     public import is used instead. A test holds the two equal.
     """
     try:
-        spec = importlib.util.spec_from_file_location("confgen._pydicom_dict", _pydicom_package() / "_dicom_dict.py")
+        module_file = package_dir("pydicom") / "_dicom_dict.py"
+        spec = importlib.util.spec_from_file_location("confgen._pydicom_dict", module_file)
         if spec is None or spec.loader is None:
             raise ImportError("no _dicom_dict module")
         module = importlib.util.module_from_spec(spec)

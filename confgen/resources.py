@@ -41,20 +41,26 @@ def schema_path() -> Path:
 
 
 @functools.cache
+def package_dir(name: str) -> Path:
+    """The folder of the installed package ``name``, found without importing it."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError(f"{name} is not installed")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+@functools.cache
 def distribution_version(name: str) -> str:
     """The installed version of the distribution that provides the top-level package ``name``, without importing
     it (WeasyPrint takes half a second to import; importlib.metadata alone costs more than validating).
 
     Installers name a distribution's metadata folder <name>-<version>.dist-info, beside the package.
     """
-    spec = importlib.util.find_spec(name)
-    if spec is not None and spec.submodule_search_locations:
-        site = Path(next(iter(spec.submodule_search_locations))).parent
-        prefix = f"{name.lower()}-"
-        found = [entry.name for entry in os.scandir(site)
-                 if entry.name.lower().startswith(prefix) and entry.name.endswith(".dist-info")]
-        if len(found) == 1:
-            return found[0][len(prefix):-len(".dist-info")]
+    prefix = f"{name.lower()}-"
+    found = [entry.name for entry in os.scandir(package_dir(name).parent)
+             if entry.name.lower().startswith(prefix) and entry.name.endswith(".dist-info")]
+    if len(found) == 1:
+        return found[0][len(prefix):-len(".dist-info")]
     from importlib.metadata import version
 
     return version(name)
