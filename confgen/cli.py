@@ -22,6 +22,7 @@ from confgen.formats import REPORTERS, Reporter
 from confgen.rules import ALL_RULES
 from confgen.standard import available_editions
 from confgen.starter import SCHEMA_FILE, starter_profile
+from confgen.suppress import SYNTAX as SUPPRESSION_SYNTAX
 from confgen.workers import default_workers
 
 DEFAULT_OUTPUT = Path("output")
@@ -77,7 +78,8 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
     commands.add_parser("rules", help="list every rule with its severity and what it checks",
-                        description="List every rule confgen checks: ID, severity, what it checks.")
+                        description="List every rule confgen checks: ID, severity, what it checks; then which "
+                                    "rules an ignore comment can suppress.")
 
     commands.add_parser("schema", help="print the JSON Schema of the profile format, for editors",
                         description="Print the JSON Schema (Draft 2020-12) of the profile format.")
@@ -181,7 +183,7 @@ def _validate(profiles: list[Path], reporter: Reporter, strict: bool) -> int:
     reports = []
     for path in build.distinct(profiles):
         report = build.check(path).report
-        _emit(reporter.profile(report.sorted()))
+        _emit(reporter.profile(report.sorted(with_suppressed=True)))
         reports.append(report)
     _emit(reporter.end())
     return _finish(reports, "checked", strict)
@@ -202,7 +204,7 @@ def _build(profiles: list[Path], options: build.Options, reporter: Reporter) -> 
         results[index] = result
         progress.finished(result.report.path, _outcome(result))
         while printed in results:
-            _emit(reporter.profile(results[printed].report.sorted()))
+            _emit(reporter.profile(results[printed].report.sorted(with_suppressed=True)))
             printed += 1
     progress.close()
     _emit(reporter.end())
@@ -221,6 +223,10 @@ def _outcome(result: build.Result) -> list[str]:
 def _rules() -> int:
     width = max(len(rule.severity) for rule in ALL_RULES)
     _emit([f"{rule.id}  {rule.severity:<{width}}  {rule.summary}" for rule in ALL_RULES])
+    suppressible = ", ".join(rule.id for rule in ALL_RULES if rule.suppressible)
+    _emit(["", f"Suppressing a finding: a trailing comment {SUPPRESSION_SYNTAX} on the line a finding points at",
+           f"suppresses it there. These rules can be suppressed: {suppressible}. An ignore that suppresses nothing",
+           "is reported (S213)."])
     return 0
 
 
@@ -279,7 +285,9 @@ def _schema() -> int:
 def _finish(reports: list[Report], verb: str, strict: bool, unchanged: int = 0) -> int:
     errors = sum(d.severity is Severity.ERROR for r in reports for d in r.diagnostics)
     warnings = sum(d.severity is Severity.WARNING for r in reports for d in r.diagnostics)
+    suppressed = sum(len(r.suppressed) for r in reports)
     counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    counts += f", {suppressed} suppressed" if suppressed else ""
     files = "1 profile" if len(reports) == 1 else f"{len(reports)} profiles"
     if verb == "built":
         failed = [r.path for r in reports if r.failed(strict)]

@@ -21,12 +21,14 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True)
 class Rule:
-    """A check confgen makes. ``exit_code`` is what an error of this rule makes the command return."""
+    """A check confgen makes. ``exit_code`` is what an error of this rule makes the command return;
+    ``suppressible`` rules can be silenced on one line with a ``# confgen: ignore[ID]`` comment."""
 
     id: str
     severity: Severity
     summary: str
     exit_code: int = 1
+    suppressible: bool = False
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class Diagnostic:
     rule: Rule
     message: str
     json_path: str | None = None  # where the value is in the profile's data: $.document.product
+    suppressed: bool = False  # silenced by a # confgen: ignore[...] comment on its line
 
     @property
     def severity(self) -> Severity:
@@ -62,33 +65,47 @@ class NodePaths(Protocol):
     def of(self, node: yaml.Node) -> str | None: ...
 
 
+class Suppressions(Protocol):
+    def suppresses(self, rule: Rule, line: int) -> bool: ...
+
+
 @dataclass
 class Report:
-    """The diagnostics of one profile, in the order a reader meets them in the file."""
+    """The diagnostics of one profile, in the order a reader meets them in the file.
+
+    ``diagnostics`` are the findings that count; ``suppressed`` those that a ``# confgen: ignore[...]`` comment
+    silenced, which only the JSON reporter lists and which never fail a run.
+    """
 
     path: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
     json_paths: NodePaths | None = None  # set once the profile is composed
+    suppressions: Suppressions | None = None  # set once the profile's comments are read
+    suppressed: list[Diagnostic] = field(default_factory=list)
 
-    def add(self, rule: Rule, at: yaml.Node | None, message: str) -> None:
-        """A diagnostic at a YAML node, or about the whole file (``at`` None)."""
+    def add(self, rule: Rule, at: yaml.Node | None, message: str) -> bool:
+        """A diagnostic at a YAML node, or about the whole file (``at`` None). False when it was suppressed: the
+        caller may then go on as if nothing were wrong."""
         if at is None:
-            self.add_at(rule, None, None, message)
-        else:
-            json_path = self.json_paths.of(at) if self.json_paths else None
-            self.add_at(rule, at.start_mark.line + 1, at.start_mark.column + 1, message, json_path)
+            return self.add_at(rule, None, None, message)
+        json_path = self.json_paths.of(at) if self.json_paths else None
+        return self.add_at(rule, at.start_mark.line + 1, at.start_mark.column + 1, message, json_path)
 
     def add_at(self, rule: Rule, line: int | None, column: int | None, message: str,
-               json_path: str | None = None) -> None:
-        self.diagnostics.append(Diagnostic(one_line(self.path), line, column, rule, one_line(message), json_path))
+               json_path: str | None = None) -> bool:
+        suppressed = line is not None and self.suppressions is not None and self.suppressions.suppresses(rule, line)
+        diagnostic = Diagnostic(one_line(self.path), line, column, rule, one_line(message), json_path, suppressed)
+        (self.suppressed if suppressed else self.diagnostics).append(diagnostic)
+        return not suppressed
 
     @property
     def has_errors(self) -> bool:
         return any(d.severity is Severity.ERROR for d in self.diagnostics)
 
-    def sorted(self) -> list[Diagnostic]:
+    def sorted(self, with_suppressed: bool = False) -> list[Diagnostic]:
         # Diagnostics without a line (the file itself) come first; the sort is stable otherwise.
-        return sorted(self.diagnostics, key=lambda d: (d.line or 0, d.column or 0))
+        found = self.diagnostics + self.suppressed if with_suppressed else self.diagnostics
+        return sorted(found, key=lambda d: (d.line or 0, d.column or 0))
 
     def failed(self, strict: bool = False) -> bool:
         """Whether the profile fails: it has errors, or, with ``strict``, warnings."""

@@ -1,7 +1,8 @@
 """Reporters: the diagnostics of a run as text for people, JSON for programs, or GitHub workflow annotations.
 
-A reporter is given each profile's diagnostics as that profile is done, and returns the lines to print then;
-``end`` returns what is printed once every profile is done (the single JSON document).
+A reporter is given each profile's diagnostics as that profile is done, suppressed ones included, and returns the
+lines to print then; ``end`` returns what is printed once every profile is done (the single JSON document). Only
+the JSON document lists suppressed diagnostics, marked as such: people and annotations see what counts.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ class TextReporter:
     """``path:line:col: severity RULE message``, one per line, as each profile is done."""
 
     def profile(self, diagnostics: Sequence[Diagnostic]) -> list[str]:
-        return [diagnostic.format() for diagnostic in diagnostics]
+        return [diagnostic.format() for diagnostic in diagnostics if not diagnostic.suppressed]
 
     def end(self) -> list[str]:
         return []
@@ -32,15 +33,16 @@ class TextReporter:
 class JsonReporter:
     """One JSON document: a list of objects with file, line, column, severity, rule, message and json_path.
 
-    ``line``, ``column`` and ``json_path`` are null for a diagnostic about the whole file.
+    ``line``, ``column`` and ``json_path`` are null for a diagnostic about the whole file. A diagnostic that an
+    ignore comment silenced, which does not count, also has ``"suppressed": true``.
     """
 
     def __init__(self) -> None:
         self.items: list[dict[str, object]] = []
 
     def profile(self, diagnostics: Sequence[Diagnostic]) -> list[str]:
-        self.items += [
-            {
+        for d in diagnostics:
+            item: dict[str, object] = {
                 "file": d.path,
                 "line": d.line,
                 "column": d.column if d.line is None else d.column or 1,
@@ -49,8 +51,7 @@ class JsonReporter:
                 "message": d.message,
                 "json_path": d.json_path,
             }
-            for d in diagnostics
-        ]
+            self.items.append(item | {"suppressed": True} if d.suppressed else item)
         return []
 
     def end(self) -> list[str]:
@@ -61,7 +62,7 @@ class GithubReporter:
     """GitHub Actions workflow commands, which the runner shows as annotations on the profile's lines."""
 
     def profile(self, diagnostics: Sequence[Diagnostic]) -> list[str]:
-        return [self.annotation(diagnostic) for diagnostic in diagnostics]
+        return [self.annotation(diagnostic) for diagnostic in diagnostics if not diagnostic.suppressed]
 
     def end(self) -> list[str]:
         return []

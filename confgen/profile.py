@@ -22,6 +22,13 @@ class Revision:
     description: str
 
 
+# What the statement does with template rows the application never sends (sent: false): name them in one
+# sentence under the table (the default), or print each as a row that says so.
+UNSENT_STATUSES = ("sentence", "rows")
+
+Paragraphs = tuple[str, ...]  # a text as the statement prints it: one or more paragraphs, each on one line
+
+
 @dataclass(frozen=True)
 class Document:
     manufacturer: str
@@ -33,6 +40,17 @@ class Document:
     logo: Logo | None = None
     paper: str = "A4"
     decimal_codes: bool = False  # print each code's decimal value beside it (DICOMweb JSON carries decimals)
+    unsent_statuses: str = UNSENT_STATUSES[0]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One reason a row gives: an SCP's condition for sending the code (with the fields that detail it and the
+    Error Comment it sends), or an SCU's behavior on receiving it."""
+
+    text: Paragraphs
+    related_fields: tuple[CommandElement, ...] = ()  # Error Comment among them when ``comment`` is given
+    comment: str | None = None  # the Error Comment (0000,0902) text sent with the status
 
 
 @dataclass(frozen=True)
@@ -40,15 +58,23 @@ class StatusEntry:
     """One row the profile gives: a code or range (``None`` for the "Other Status Codes" row)."""
 
     codes: CodeRange | None
-    text: str | None  # the behavior (SCU) or the condition (SCP); None for a row that is never sent
+    cases: tuple[Case, ...]  # one or more; none for a row that is never sent
+    line: int  # of the status key in the profile (1-based)
     sent: bool = True
-    related_fields: tuple[CommandElement, ...] = ()
     further_meaning: str | None = None
+
+    @property
+    def related_fields(self) -> tuple[CommandElement, ...]:
+        """The fields of every case, in the order they are first named."""
+        return tuple(dict.fromkeys(field for case in self.cases for field in case.related_fields))
 
 
 @dataclass(frozen=True)
 class RoleProfile:
     entries: tuple[StatusEntry, ...]
+    line: int = 0  # of the role's statuses key in the profile (1-based)
+    intro: Paragraphs = ()  # printed after the template's sentence, before the table
+    notes: tuple[Paragraphs, ...] = ()  # printed under the table, after confgen's own notes
 
     def entry(self, codes: CodeRange | None) -> StatusEntry | None:
         return next((e for e in self.entries if e.codes == codes), None)

@@ -5,11 +5,13 @@ Profile text reaches the templates only as values, so it is HTML-escaped and nev
 
 from __future__ import annotations
 
+import re
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup, escape
 
 from confgen.resources import templates_dir
 from confgen.statement import Statement
@@ -28,11 +30,31 @@ class RenderError(Exception):
     """A template failed: missing, malformed, or using a value the statement does not have."""
 
 
+# A token this long is an identifier, a path or a URL rather than a word: it may need to wrap inside a narrow
+# column. Where it does, after its punctuation (and before an opening bracket) reads better than anywhere.
+_LONG_TOKEN = re.compile(r"\S{16,}")
+_PUNCTUATION = r"/\\.,;:=&?_\-\])}>|@"
+_BREAK = re.compile(rf"(?<=[{_PUNCTUATION}])(?=[^{_PUNCTUATION}])|(?<=[^\[({{<])(?=[\[({{<])")
+_WBR = Markup("<wbr>")
+
+
+def breakable(text: str) -> Markup:
+    """``text`` escaped, with a line-break opportunity (``<wbr>``) at the punctuation of each long token."""
+    pieces = []
+    start = 0
+    for token in _LONG_TOKEN.finditer(text):
+        pieces.append(escape(text[start:token.start()]))
+        pieces.append(_WBR.join(escape(part) for part in _BREAK.split(token.group())))
+        start = token.end()
+    pieces.append(escape(text[start:]))
+    return Markup("").join(pieces)
+
+
 def environment(override: Path | None = None) -> jinja2.Environment:
     """Templates from ``override`` first, when given, then the packaged ones: a vendor replaces only the files
     it wants to change."""
     folders = [templates_dir()] if override is None else [override, templates_dir()]
-    return jinja2.Environment(
+    templates = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,  # a template bug fails the build instead of leaving an empty cell
@@ -40,6 +62,8 @@ def environment(override: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    templates.filters["breakable"] = breakable
+    return templates
 
 
 def render(statement: Statement, override: Path | None = None) -> Rendered:

@@ -35,31 +35,44 @@ S203 = Rule("S203", E, "A value has the wrong type, for example a number where t
 S204 = Rule("S204", E, "`confgen` is not a profile format version this confgen knows.")
 S205 = Rule("S205", E, "`standard` is not a PS3.2 edition confgen has data for.")
 S206 = Rule("S206", E, "A date is not a real ISO 8601 date (YYYY-MM-DD).")
-S207 = Rule("S207", E, "A text is empty.")
+S207 = Rule("S207", E, "A text is empty, or a list that needs entries (`notes`, the conditions of a code) has "
+                       "none.")
+# Suppressible, unlike the other errors: real message texts hold tokens such as "<Tag>".
 S208 = Rule("S208", E, "A text still holds a template leftover: TODO, TBD, FIXME, a `[Describe ...]` "
-                       "instruction or a `<placeholder>`.")
+                       "instruction or a `<placeholder>`.", suppressible=True)
 S209 = Rule("S209", E, "`services`, or a service, declares nothing: no service, or neither scu nor scp.")
 S210 = Rule("S210", E, "`document.logo` is not a PNG or SVG file inside the profile's folder (missing, elsewhere, "
                        "another format, or over 1 MiB).")
+S211 = Rule("S211", E, "A `# confgen: ignore[...]` comment names no rule, or a rule confgen does not have.")
+S212 = Rule("S212", E, "A `# confgen: ignore[...]` comment names a rule that cannot be suppressed: only warnings "
+                       "and S208 can be.")
+S213 = Rule("S213", W, "A `# confgen: ignore[...]` comment suppresses nothing on its line (it has gone stale).")
 
 # DICOM
 D301 = Rule("D301", E, "A status key is not four hexadecimal digits (or, for an SCU, a template range or `other`).")
 D302 = Rule("D302", E, "An SCU range is not one of the template's ranges.")
 D303 = Rule("D303", E, "An SCP lists a range; an SCP sends concrete codes (A711, never A700-A7FF).")
 D304 = Rule("D304", E, "The code is in no PS3.7 status class (PS3.7 Annex C forbids it).")
-D305 = Rule("D305", W, "The code is in a PS3.7 status class but not defined for this DIMSE service.")
-D306 = Rule("D306", E, "A code the standard gives no meaning for this service needs `further_meaning`.")
+D305 = Rule("D305", W, "An SCP sends a code that is in a PS3.7 status class but not defined for this DIMSE service.",
+            suppressible=True)
+D306 = Rule("D306", E, "A code the standard gives no meaning (neither for this service nor in PS3.7 Annex C) needs "
+                       "`further_meaning`.")
 D307 = Rule("D307", E, "The same status code is given twice, spelt differently, or a related field twice.")
 D308 = Rule("D308", E, "A row of the template's table is not addressed (reported at the `statuses` mapping).")
 D309 = Rule("D309", E, "`other` (the \"Other Status Codes\" row) is for SCU tables only.")
 D310 = Rule("D310", E, "The code is a misprint of the PS3.2 template (0112, 0214); PS3.7 assigns 0122 and 0124.")
 D311 = Rule("D311", E, "A related field is not a command element (group 0000) in pydicom's data dictionary.")
-D312 = Rule("D312", W, "A related field is not one the standard lists for that status.")
-D313 = Rule("D313", E, "`sent: false` comes with a condition or related fields.")
+D312 = Rule("D312", W, "A related field is not one the standard lists for that status.", suppressible=True)
+D313 = Rule("D313", E, "`sent: false` comes with a condition, related fields or a comment.")
 D314 = Rule("D314", E, "`sent: false` is for template rows; an additional code the application never sends "
                        "is left out.")
-D315 = Rule("D315", W, "`further_meaning` changes the Further Meaning that the template prints for its row.")
+D315 = Rule("D315", W, "`further_meaning` changes the Further Meaning that the template prints for its row, or the "
+                       "meaning the standard gives that one code.", suppressible=True)
 D316 = Rule("D316", E, "An SCP says `sent: false` for Success: a Storage SCP that never sends it stores nothing.")
+D317 = Rule("D317", E, "`sent: false` is an entry of a list of conditions: a code that is never sent is the single "
+                       "mapping `sent: false`.")
+D318 = Rule("D318", E, "The conditions of one code give different `further_meaning`s: a code has one Further "
+                       "Meaning.")
 
 # Rendering and writing
 R401 = Rule("R401", E, "The statement could not be rendered (template or PDF engine failure).")
@@ -69,7 +82,7 @@ R402 = Rule("R402", E, "WeasyPrint reported a problem (a character no font has, 
 ALL_RULES: tuple[Rule, ...] = (
     F101, F102, F103,
     Y101, Y102, Y103, Y104, Y105, Y106, Y107,
-    S201, S202, S203, S204, S205, S206, S207, S208, S209, S210,
-    D301, D302, D303, D304, D305, D306, D307, D308, D309, D310, D311, D312, D313, D314, D315, D316,
+    S201, S202, S203, S204, S205, S206, S207, S208, S209, S210, S211, S212, S213,
+    D301, D302, D303, D304, D305, D306, D307, D308, D309, D310, D311, D312, D313, D314, D315, D316, D317, D318,
     R401, R402,
 )

@@ -19,16 +19,18 @@ import json
 from typing import Any
 
 from confgen import dictionary
-from confgen.profile import FORMAT_VERSION
+from confgen.profile import FORMAT_VERSION, UNSENT_STATUSES
 from confgen.standard import Standard, TemplateRow, TemplateTable, available_editions, load_standard
 from confgen.validate import (
     BEHAVIOR_KEYS,
+    CASE_KEYS,
     CONDITION_KEYS,
     DOCUMENT_KEYS,
     DOCUMENT_REQUIRED,
     PAPER_SIZES,
     PROFILE_KEYS,
     REVISION_KEYS,
+    ROLE_KEYS,
 )
 
 Schema = dict[str, Any]
@@ -66,12 +68,22 @@ DESCRIPTIONS = {
     "paper": "Optional: the PDF's paper size, A4 (the default) or letter.",
     "decimal_codes": "Optional: true prints each status code's decimal value beside it, 0122 (290), as DICOMweb's "
                      "JSON carries status values.",
+    "unsent_statuses": "Optional: how the template's statuses the application never sends (sent: false) are "
+                       "printed: sentence (the default), one sentence under each table that names them; rows, a row "
+                       "each that says so.",
+    "intro": "Optional: text printed after the template's sentence, before the table. A blank line starts a new "
+             "paragraph.",
+    "notes": "Optional: notes printed under the table, numbered after confgen's own notes. A blank line in a note "
+             "starts a new paragraph.",
     "revisions.revision": "The revision's label, such as \"A\" or \"2.1\" (quote it).",
     "revisions.date": "The revision's date, YYYY-MM-DD (ISO 8601).",
     "revisions.description": "What changed in this revision.",
     "behavior": "What the application does when it receives this status: the Behavior column of PS3.2 Table "
-                "{table}.",
-    "condition": "When the application sends this status: the Condition column of PS3.2 Table {table}.",
+                "{table}. A blank line starts a new paragraph.",
+    "condition": "When the application sends this status: the Condition column of PS3.2 Table {table}. A blank "
+                 "line starts a new paragraph.",
+    "comment": "The Error Comment (0000,0902) text the application sends with this status, printed after the "
+               "condition; Error Comment is then one of the row's related fields.",
     "further_meaning": "The Further Meaning printed for this code. Required for a code the standard gives no "
                        "meaning for {dimse}; on a template row it replaces the template's Further Meaning (a "
                        "warning).",
@@ -101,6 +113,10 @@ def profile_schema() -> Schema:
                                 "anyOf": [{"enum": list(PAPER_SIZES)},
                                           {"type": "string", "pattern": _key(*map(_anycase, PAPER_SIZES))}]}
     document_fields["decimal_codes"] = {"description": DESCRIPTIONS["decimal_codes"], "type": "boolean"}
+    document_fields["unsent_statuses"] = {"description": DESCRIPTIONS["unsent_statuses"],
+                                          "anyOf": [{"enum": list(UNSENT_STATUSES)},
+                                                    {"type": "string",
+                                                     "pattern": _key(*map(_anycase, UNSENT_STATUSES))}]}
     document_fields["revisions"] = {
         "description": DESCRIPTIONS["revisions"],
         "type": "array",
@@ -159,11 +175,17 @@ def _services(standard: Standard, defs: Schema) -> Schema:
             entry = f"{standard.edition}.{key}.{role}.status"
             defs[entry] = _entry(table, service.dimse)
             doing = "receives" if table.kind == "behavior" else "sends"
+            fields = {
+                "intro": _text(DESCRIPTIONS["intro"]),
+                "notes": {"description": DESCRIPTIONS["notes"], "type": "array", "minItems": 1,
+                          "items": _text("A note, printed under the table.")},
+                "statuses": _statuses(standard, key, table, entry, doing),
+            }
+            assert tuple(fields) == ROLE_KEYS
             roles[role] = _closed(
                 f"The application as {role.upper()} of the {service.title} ({service.dimse}), for PS3.2 "
                 f"{standard.edition} Table {table.table} \"{table.title}\". Leave it out if the application "
-                "does not play this role.",
-                {"statuses": _statuses(standard, key, table, entry, doing)}, ("statuses",))
+                "does not play this role.", fields, ("statuses",))
         services[key] = _closed(f"PS3.2 {standard.edition} {service.number} {service.title}: the roles the "
                                 f"application plays ({' and/or '.join(r.upper() for r in service.roles)}).", roles,
                                 (), min_properties=1)
@@ -221,7 +243,7 @@ def _always_sent(standard: Standard, row: TemplateRow) -> bool:
 
 
 def _row(standard: Standard, service: str, table: TemplateTable, row: TemplateRow) -> str:
-    text = row.status if row.meaning == row.status else f"{row.status}: {row.meaning}"
+    text = row.label
     text += f" (PS3.2 {standard.edition} Table {table.table}"
     if row.printed:
         text += f", which prints {row.printed}; PS3.7 assigns {row.codes}"
@@ -252,26 +274,42 @@ def _entry(table: TemplateTable, dimse: str) -> Schema:
                           "further_meaning.",
             "anyOf": [{"type": "string", "pattern": _NOT_BLANK, "patternErrorMessage": _BLANK_MESSAGE}, mapping],
         }
-    keys = [key for key in CONDITION_KEYS if key != "related_fields" or table.has_related_fields]
-    fields = {}
-    for key in keys:
-        if key == "sent":
-            fields[key] = {"description": describe(key), "type": "boolean"}
-        elif key == "related_fields":
-            fields[key] = {"description": describe(key), "type": "array", "uniqueItems": True,
-                           "items": _ref("text", "A command element: its keyword (ErrorComment) or its tag in "
-                                                 "quotes (\"(0000,0902)\").")}
-        else:
-            fields[key] = _text(describe(key))
-    never_sent: Schema = {"properties": {"condition": False}}
+    def condition_fields(keys: tuple[str, ...]) -> Schema:
+        fields: Schema = {}
+        for key in keys:
+            if key == "related_fields" and not table.has_related_fields:
+                continue
+            if key == "sent":
+                fields[key] = {"description": describe(key), "type": "boolean"}
+            elif key == "related_fields":
+                fields[key] = {"description": describe(key), "type": "array", "uniqueItems": True,
+                               "items": _ref("text", "A command element: its keyword (ErrorComment) or its tag in "
+                                                     "quotes (\"(0000,0902)\").")}
+            else:
+                fields[key] = _text(describe(key))
+        return fields
+
+    never_sent: Schema = {"properties": {"condition": False, "comment": False}}
     if table.has_related_fields:
         never_sent["properties"]["related_fields"] = {"maxItems": 0}
-    return {
-        **_closed(f"A row of PS3.2 Table {table.table}: condition" + (" and related_fields" if
-                  table.has_related_fields else "") + ", or sent: false for a template row never sent.", fields, ()),
+    one = {
+        **_closed(None, condition_fields(CONDITION_KEYS), ()),
         "if": {"properties": {"sent": {"const": False}}, "required": ["sent"]},
         "then": never_sent,
         "else": {"required": ["condition"]},
+    }
+    case_fields = condition_fields(CASE_KEYS)
+    case_fields["sent"] = {"description": "A code sent under several conditions is sent: a list of conditions has "
+                                          "no sent: false.", "const": True}
+    several = {"type": "array", "minItems": 1,
+               "items": _closed("One condition under which the application sends this status, with its related "
+                                "fields and Error Comment.", case_fields, ("condition",))}
+    fields_text = " and related_fields" if table.has_related_fields else ""
+    return {
+        "description": f"A row of PS3.2 Table {table.table}: condition{fields_text} and an optional comment, or "
+                       "sent: false for a template row never sent; or a list of such conditions (without sent) "
+                       "for a code sent for several reasons.",
+        "anyOf": [one, several],
     }
 
 

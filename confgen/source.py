@@ -16,6 +16,7 @@ import yaml
 
 from confgen import rules
 from confgen.diagnostics import Report
+from confgen.suppress import IgnoreComments, read_ignores
 
 # libyaml's parser is about ten times faster; the pure-Python one is the fallback where it is missing.
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -33,6 +34,7 @@ class Source:
     path: Path
     root: yaml.Node
     sha256: str  # of the bytes read, so that the statement names exactly the file it was built from
+    ignores: IgnoreComments  # the profile's # confgen: ignore[...] comments
 
 
 def load(path: Path, report: Report) -> Source | None:
@@ -61,7 +63,7 @@ def load(path: Path, report: Report) -> Source | None:
                                         "parts out")
         return None
     report.json_paths = JsonPaths(root)
-    return Source(path, root, hashlib.sha256(data).hexdigest())
+    return Source(path, root, hashlib.sha256(data).hexdigest(), read_ignores(text, root, report))
 
 
 def _expanded_size(root: yaml.Node) -> int | None:

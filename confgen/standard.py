@@ -90,6 +90,13 @@ class TemplateRow:
     printed: str | None = None
     correction: str | None = None
 
+    @property
+    def label(self) -> str:
+        """The row in words, its class named once: "Warning: Elements Discarded", "Refused: Out of Resources"."""
+        if self.meaning == self.status or self.meaning.startswith(f"{self.status}:"):
+            return self.meaning
+        return f"{self.status}: {self.meaning}"
+
 
 @dataclass(frozen=True)
 class CatchAllRow:
@@ -122,6 +129,10 @@ class TemplateTable:
 
     def row_printed_as(self, code: str) -> TemplateRow | None:
         return next((row for row in self.rows if row.printed == code), None)
+
+    def rows_in(self, codes: CodeRange) -> list[TemplateRow]:
+        """The rows whose code or range lies inside ``codes``."""
+        return [row for row in self.rows if row.codes.first in codes and row.codes.last in codes]
 
 
 @dataclass(frozen=True)
@@ -169,6 +180,20 @@ class Standard:
         if code in self._dimse_codes.get(self.services[service].dimse, frozenset()):
             return self._general[code]
         return None
+
+    def own_meaning(self, service: str, code: int) -> StatusMeaning | None:
+        """What the standard says ``code`` itself means: the service's own definition of that one code, or PS3.7
+        Annex C's general meaning of it (0110 is "Processing failure" wherever it is sent). None for a code that
+        only lies inside a range (A711 in A7xx, whose cause the implementation assigns) or that has no meaning."""
+        defined = self.meaning(service, code)
+        if defined is not None and defined.codes.is_code:
+            return defined
+        return self._general.get(code) if defined is None else None
+
+    def service_range(self, service: str, code: int) -> CodeRange | None:
+        """The range of ``service``'s own statuses (PS3.4's A7xx, A9xx, Cxxx) that ``code`` lies in, if any."""
+        defined = self.meaning(service, code)
+        return defined.codes if defined is not None and not defined.codes.is_code else None
 
     def expected_fields(self, service: str, code: int) -> tuple[int, ...]:
         """The related fields the standard lists for ``code``: its own, else those of its class."""
@@ -266,9 +291,10 @@ def _service(data: dict[str, Any]) -> ServiceTemplate:
     roles = {}
     for role, table in data["roles"].items():
         other = table.get("other")
-        kind = table["columns"][-1].lower()
+        kind = table["kind"]
         if kind not in ("behavior", "condition"):
-            raise ValueError(f"confgen's standard data: table {table['table']} ends in neither Behavior nor Condition")
+            raise ValueError(f"confgen's standard data: table {table['table']} is of kind {kind!r}, neither behavior "
+                             "nor condition")
         roles[role] = TemplateTable(
             number=table["number"],
             heading=table["heading"],

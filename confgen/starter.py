@@ -19,8 +19,10 @@ HEADER = """\
 # yaml-language-server: $schema={schema}
 # A starting confgen profile. Replace every <...> placeholder with what the application really does, delete
 # the role (scu or scp) the application does not have, then run: confgen validate {path}
-# An SCP row the application never sends is written  "B007": {{sent: false}}  instead of a condition.
-# Quote status codes ("0122", not 0122): YAML reads an unquoted 0122 as a number.
+# An SCP row the application never sends is written  "B007": {{sent: false}}  instead of a condition. An SCP row
+# may add  comment: "<Error Comment text>", the text it sends with the status; a code sent for several reasons is
+# a list of conditions. Quote status codes ("0122", not 0122): YAML reads an unquoted 0122 as a number.
+# A warning that is right for this product is acknowledged on its line:  "0110":  # confgen: ignore[D305]
 """
 
 
@@ -48,23 +50,28 @@ def starter_profile(path: str, edition: str) -> str:
     for key, service in standard.services.items():
         lines.append(f"  {key}:")
         for role, table in service.roles.items():
-            lines += _role_lines(standard, role, table)
+            lines += _role_lines(standard, key, role, table)
     return "\n".join(lines) + "\n"
 
 
-def _role_lines(standard: Standard, role: str, table: TemplateTable) -> list[str]:
+def _role_lines(standard: Standard, service: str, role: str, table: TemplateTable) -> list[str]:
     kind = table.kind
     doing = "what the application does on receiving each status" if kind == "behavior" else \
         "when the application sends each status"
     lines = [
         f"    # PS3.2 {standard.edition} Table {table.table} ({role.upper()}): {doing}.",
         f"    {role}:",
+        '      # intro: "<text printed after the template\'s sentence, before the table>"  # optional',
+        '      # notes: ["<a note printed under the table>"]                             # optional',
         "      statuses:",
     ]
     for row in table.rows:
-        comment = f"  # {row.status}: {row.meaning}"
+        comment = f"  # {row.label}"
         if row.printed:
             comment += f" (the template prints {row.printed}; PS3.7 assigns {row.codes})"
+        span = standard.service_range(service, row.codes.first) if row.codes.is_code else None
+        if span is not None:
+            comment += f"; or, instead, the codes of {span} the application sends"
         if kind == "behavior":
             lines.append(f'        "{row.codes}": "<behavior on {row.meaning}>"{comment}')
         else:

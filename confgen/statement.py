@@ -10,10 +10,21 @@ from dataclasses import dataclass, replace
 
 from confgen import __version__
 from confgen.dictionary import CommandElement, dictionary_version
-from confgen.profile import Document, Profile, RoleProfile, StatusEntry
+from confgen.profile import Case, Document, Paragraphs, Profile, RoleProfile, StatusEntry
 from confgen.standard import CodeRange, Standard, TemplateRow, TemplateTable, load_standard
 
 NOT_SENT = "The application does not send this status."
+# Under a table, in place of rows that would each say NOT_SENT (document.unsent_statuses: sentence).
+UNSENT = "The application does not send these statuses of the template: {statuses}."
+
+
+@dataclass(frozen=True)
+class Reason:
+    """What the last column says for one case: an SCP's condition and the Error Comment it sends then, or an SCU's
+    behavior."""
+
+    paragraphs: Paragraphs
+    comment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -21,12 +32,17 @@ class Row:
     service_status: str
     further_meaning: str
     code: str
-    text: str  # the behavior (SCU) or condition (SCP)
+    reasons: tuple[Reason, ...]  # the behavior (SCU) or the conditions (SCP), in the profile's order
     related_fields: tuple[CommandElement, ...] = ()
     sent: bool = True
     note: int | None = None  # number of the table note that explains this row
     catch_all: bool = False  # the "Other Status Codes" row, whose code cell is words, not a code
     decimal: str | None = None  # the code in decimal ("290", "42752-43007"), when the document asks for it
+
+    @property
+    def text(self) -> str:
+        """The last column as one line, for templates written before a row could give several reasons."""
+        return " ".join(" ".join(reason.paragraphs) for reason in self.reasons)
 
 
 @dataclass(frozen=True)
@@ -40,7 +56,10 @@ class Table:
     columns: tuple[str, ...]
     has_related_fields: bool
     rows: tuple[Row, ...]
-    notes: tuple[str, ...]
+    notes: tuple[Paragraphs, ...]  # confgen's own (the template's misprints), then the profile's
+    intro: Paragraphs = ()  # the profile's text after the template's sentence
+    unsent: str | None = None  # the sentence naming the template's statuses that are never sent
+    decimal_codes: bool = False  # each code's decimal value is printed beside it
 
 
 @dataclass(frozen=True)
@@ -94,7 +113,7 @@ def build_statement(profile: Profile) -> Statement:
         roles = profile.services.get(key)
         if not roles:
             continue  # Annex N: a subsection that does not apply is removed whole
-        tables = tuple(_table(standard, key, table, roles[role], profile.document.decimal_codes)
+        tables = tuple(_table(standard, key, table, roles[role], profile.document)
                        for role, table in service.roles.items() if role in roles)
         sections.append(ServiceSection(key, without_annex_prefix(service.number), service.title, tables))
     document = profile.document
@@ -126,28 +145,33 @@ def _heading(standard: Standard, key: str) -> Heading:
     return Heading(without_annex_prefix(section.number), section.title, section.text)
 
 
-def _table(standard: Standard, service: str, template: TemplateTable, role: RoleProfile, decimal: bool) -> Table:
+def _table(standard: Standard, service: str, template: TemplateTable, role: RoleProfile, document: Document) -> Table:
     label = f"Table {without_annex_prefix(template.table)}"
-    notes: list[str] = []
+    notes: list[Paragraphs] = []
     rows = []
+    unsent = []
     for template_row in template.rows:
         entry = role.entry(template_row.codes)
-        assert entry is not None, "validation guarantees every template row"
+        if entry is None:
+            continue  # validation guarantees every row but one that other codes of its range answer (A711 for A700)
+        if not entry.sent and document.unsent_statuses == "sentence":
+            unsent.append(f"{template_row.codes} ({entry.further_meaning or template_row.meaning})")
+            continue
         note = None
         if template_row.correction:
-            notes.append(template_row.correction)
+            notes.append((template_row.correction,))
             note = len(notes)
         rows.append(_template_row(template_row, entry, note))
     listed = {row.codes for row in template.rows}
     additional = sorted(((e.codes, e) for e in role.entries if e.codes is not None and e.codes not in listed),
                         key=lambda pair: pair[0])
     rows.extend(_additional_row(standard, service, template, codes, entry) for codes, entry in additional)
-    if decimal:
+    if document.decimal_codes:
         rows = [replace(row, decimal=_in_decimal(row.code)) if not row.catch_all else row for row in rows]
     other = role.entry(None)
     if template.other is not None and other is not None:
         # "anything else" only reads right after every code that is listed, so it stays last.
-        rows.append(Row(template.other.status, template.other.meaning, template.other.code, other.text or "",
+        rows.append(Row(template.other.status, template.other.meaning, template.other.code, _reasons(other),
                         catch_all=True))
     return Table(
         number=without_annex_prefix(template.number),
@@ -159,7 +183,10 @@ def _table(standard: Standard, service: str, template: TemplateTable, role: Role
         columns=template.columns,
         has_related_fields=template.has_related_fields,
         rows=tuple(rows),
-        notes=tuple(notes),
+        notes=(*notes, *role.notes),
+        intro=role.intro,
+        unsent=UNSENT.format(statuses=", ".join(unsent)) if unsent else None,
+        decimal_codes=document.decimal_codes,
     )
 
 
@@ -168,12 +195,22 @@ def _in_decimal(code: str) -> str:
     return "-".join(str(int(part, 16)) for part in code.split("-"))
 
 
+def _reasons(entry: StatusEntry) -> tuple[Reason, ...]:
+    if not entry.sent:
+        return (Reason((NOT_SENT,)),)
+    return tuple(_reason(case) for case in entry.cases)
+
+
+def _reason(case: Case) -> Reason:
+    return Reason(case.text, case.comment)
+
+
 def _template_row(row: TemplateRow, entry: StatusEntry, note: int | None) -> Row:
     return Row(
         service_status=row.status,
         further_meaning=entry.further_meaning or row.meaning,
         code=str(row.codes),
-        text=entry.text if entry.sent and entry.text else NOT_SENT,
+        reasons=_reasons(entry),
         related_fields=entry.related_fields,
         sent=entry.sent,
         note=note,
@@ -185,15 +222,17 @@ def _additional_row(standard: Standard, service: str, template: TemplateTable, c
     code = codes.first
     defined = standard.meaning(service, code)
     # A code the standard defines like one of the table's rows (A711 in A7xx, like A700) is worded like that
-    # row, so the table calls one status by one name; otherwise the standard's own words are used.
+    # row, so the table calls one status by one name; otherwise the standard's own words are used: the service's,
+    # or PS3.7 Annex C's general meaning of the code (0110, "Processing failure").
     sibling = next((row for row in template.rows if defined and standard.meaning(service, row.codes.first) == defined),
                    None)
-    status_class = sibling.status if sibling else defined.status_class if defined else standard.status_class(code)
-    meaning = sibling.meaning if sibling else defined.meaning if defined else ""
+    known = defined or standard.own_meaning(service, code)
+    status_class = sibling.status if sibling else known.status_class if known else standard.status_class(code)
+    meaning = sibling.meaning if sibling else known.meaning if known else ""
     return Row(
         service_status=status_class or "",
         further_meaning=entry.further_meaning or meaning,
         code=str(codes),
-        text=entry.text or "",
+        reasons=_reasons(entry),
         related_fields=entry.related_fields,
     )

@@ -53,10 +53,18 @@ def test_the_readmes_profile_example_is_the_real_format(tmp_path) -> None:  # ty
     (tmp_path / "brand").mkdir()
     (tmp_path / "brand" / "acme.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>', encoding="utf-8")
     found = diagnose(tmp_path, example.group(1))
-    # It shows a few rows of each table, so the rows it leaves out are reported, and 0110 is not a C-STORE status.
-    assert {f.rule for f in found} == {"D308", "D305"}
-    assert [f.message for f in found if f.rule == "D305"] == [
-        "0110 (Failure) is not a status that PS3.7 or PS3.4 define for C-STORE; a peer may not expect it"]
+    # It shows a few rows of each table, so the rows it leaves out are reported; the rows that A711 and C401 answer
+    # (A700, C000) are not among them.
+    assert {f.rule for f in found} == {"D308"}
+    missing = " ".join(f.message for f in found)
+    assert '"Refused: Out of Resources" (A700)' not in missing
+    assert '"Error: Cannot understand" (C000)' not in missing
+    assert '"Error: Data Set does not match SOP Class" (A901)' in missing
+    # 0110 is not a C-STORE status: its D305 is suppressed on its line, as the README shows.
+    from confgen.build import check
+
+    (tmp_path / "readme.yaml").write_text(example.group(1), encoding="utf-8")
+    assert [(d.rule.id, d.suppressed) for d in check(tmp_path / "readme.yaml").report.suppressed] == [("D305", True)]
 
 
 def test_the_readmes_sample_diagnostic_is_real_output(tmp_path) -> None:  # type: ignore[no-untyped-def]

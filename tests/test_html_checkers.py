@@ -1,4 +1,4 @@
-"""Two outside checkers on the example's HTML: the Nu HTML Checker (vnu) and axe-core in headless Chromium.
+"""Two outside checkers on the examples' HTML: the Nu HTML Checker (vnu) and axe-core in headless Chromium.
 
 Neither is a Python package: ``tests/checkers/install`` puts them on the machine (Debian's chromium, and the npm
 packages pinned in ``tests/checkers/package-lock.json``). Where they are missing these tests skip, unless
@@ -106,13 +106,15 @@ def axe() -> Callable[[Path], Messages]:
     return run
 
 
-@pytest.fixture(scope="module")
-def example_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled example, built as ``confgen build`` builds it."""
+@pytest.fixture(scope="module", params=["acme-ct.yaml", "archive.yaml"])
+def example_html(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
+    """Each example profile, built as ``confgen build`` builds it: the CT's two tables, and the archive's table
+    with the text around it, Error Comments and several conditions in one cell."""
+    example = EXAMPLE.with_name(request.param)
     out = tmp_path_factory.mktemp("checked")
-    result = build(EXAMPLE, Options(out))
+    result = build(example, Options(out, formats=("html",)))
     assert not result.report.has_errors, [d.message for d in result.report.sorted()]
-    html = out / f"{EXAMPLE.stem}.html"
+    html = out / f"{example.stem}.html"
     assert html in result.written
     return html
 

@@ -82,6 +82,10 @@ def test_strict_build_writes_nothing_for_a_profile_with_warnings(tmp_path: Path,
 def test_rules_lists_every_rule_as_documented(cli) -> None:  # type: ignore[no-untyped-def]
     run = cli("rules")
     assert run.code == 0
-    listed = [line.split(maxsplit=2) for line in run.out.splitlines()]
+    table, _, suppressing = run.out.partition("\n\n")
+    listed = [line.split(maxsplit=2) for line in table.splitlines()]
     # The README lists the same rules (tests/test_docs.py).
     assert [(rule.id, rule.severity.value, rule.summary) for rule in ALL_RULES] == [tuple(x) for x in listed]
+    # After them, how to suppress a finding, and which rules allow it: the warnings but S213, and S208.
+    assert "# confgen: ignore[RULE-ID] (several: ignore[D305,S208])" in suppressing
+    assert "can be suppressed: S208, D305, D312, D315." in " ".join(suppressing.split())

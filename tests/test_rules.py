@@ -213,17 +213,25 @@ def test_d305_d306_code_not_defined_for_c_store(tmp_path: Path) -> None:
 
 
 def test_d305_alone_is_a_warning_once_further_meaning_is_given(tmp_path: Path) -> None:
-    text = edit("        other: >-", '        "B00E":\n          behavior: Treated as success.\n'
-                                    "          further_meaning: Vendor warning\n        other: >-")
+    text = edit('        "A711":', '        "B00E":\n          condition: Coerced.\n'
+                                  '          further_meaning: Vendor warning\n        "A711":')
     found = diagnose(tmp_path, text)
     assert rules_at(found) == {("D305", line_of(text, "B00E"))}
     assert found[0].severity == "warning"
 
 
+def test_d305_is_for_scp_rows_only(tmp_path: Path) -> None:
+    # The SCU template asks for a row for every code the application handles: documenting a code real peers send
+    # is no fault of the SCU.
+    text = edit("        other: >-", '        "B00E":\n          behavior: Treated as success.\n'
+                                    "          further_meaning: Vendor warning\n        other: >-")
+    assert diagnose(tmp_path, text) == []
+
+
 def test_d305_for_a_general_code_outside_c_store(tmp_path: Path) -> None:
-    # 0110 Processing failure is a PS3.7 code, but not one a C-STORE response carries (PS3.7 9.1.1.1.9).
-    text = edit("        other: >-", '        "0110":\n          behavior: Retried once.\n'
-                                    "          further_meaning: Processing failure\n        other: >-")
+    # 0110 Processing failure is a PS3.7 code, but not one a C-STORE response carries (PS3.7 9.1.1.1.9); PS3.7
+    # Annex C gives it its meaning, so no further_meaning is needed.
+    text = edit('        "A711":', '        "0110":\n          condition: Written to a failed disk.\n        "A711":')
     assert rules_at(diagnose(tmp_path, text)) == {("D305", line_of(text, "0110"))}
 
 
@@ -454,7 +462,7 @@ def test_d305_for_0112_in_an_scp_table(tmp_path: Path) -> None:
     # C-STORE response does not carry.
     text = edit('        "A711":', '        "0112":\n          condition: x\n        "A711":')
     line = line_of(text, '"0112"')
-    assert rules_at(diagnose(tmp_path, text)) == {("D305", line), ("D306", line)}
+    assert rules_at(diagnose(tmp_path, text)) == {("D305", line)}, "PS3.7 C.5.19 gives 0112 its meaning"
 
 
 def test_d304_lists_the_classes_from_the_data(tmp_path: Path) -> None:

@@ -217,6 +217,19 @@ ACCEPTED = {
     "flow mapping": ('        "A700":\n          condition: The instance could not be written because the local '
                      "database is unavailable.\n          related_fields: [ErrorComment]",
                      '        "A700": {condition: "Database unavailable.", related_fields: [ErrorComment]}'),
+    "intro and notes": ("    scp:\n      statuses:\n", "    scp:\n      intro: |\n        One.\n\n        Two.\n"
+                                                     "      notes: [A note., Another note.]\n      statuses:\n"),
+    "comment": ('related_fields: ["(0000,0902)"]', 'related_fields: ["(0000,0902)"]\n          comment: Disk full'),
+    "several conditions": ('        "A711":\n          condition: Free space on the image store is below 2 GB; the '
+                           'instance is not stored.\n          related_fields: ["(0000,0902)"]',
+                           '        "A711":\n          - condition: Below 2 GB.\n            comment: Disk full\n'
+                           "          - condition: Quota reached.\n            related_fields: [ErrorComment]\n"
+                           "            further_meaning: Quota\n            sent: true"),
+    "unsent as rows": ('  date: "2026-11-20"\n  document', '  date: "2026-11-20"\n  unsent_statuses: " Rows "\n'
+                                                            "  document"),
+    "a code of its range answers A700": ("        \"A700\":\n          condition: The instance could not be written "
+                                         "because the local database is unavailable.\n          related_fields: "
+                                         "[ErrorComment]\n", ""),
 }
 
 
@@ -302,6 +315,23 @@ CAUGHT = {
     "decimal codes as text": ('  date: "2026-11-20"\n  document',
                               '  date: "2026-11-20"\n  decimal_codes: "true"\n  document'),
     "logo as list": ('  date: "2026-11-20"\n  document', '  date: "2026-11-20"\n  logo: [a.png]\n  document'),
+    "notes empty": ("    scp:\n      statuses:\n", "    scp:\n      notes: []\n      statuses:\n"),
+    "notes as text": ("    scp:\n      statuses:\n", "    scp:\n      notes: A note.\n      statuses:\n"),
+    "intro as list": ("    scp:\n      statuses:\n", "    scp:\n      intro: [a]\n      statuses:\n"),
+    "intro empty": ("    scp:\n      statuses:\n", '    scp:\n      intro: ""\n      statuses:\n'),
+    "no conditions": ('        "A711":\n          condition: Free space on the image store is below 2 GB; the '
+                      'instance is not stored.\n          related_fields: ["(0000,0902)"]', '        "A711": []'),
+    "not sent in a list": ("          sent: false\n", "          - sent: false\n"),
+    "list item without condition": ('        "A711":\n          condition: Free space on the image store is below 2 '
+                                    'GB; the instance is not stored.\n          related_fields: ["(0000,0902)"]',
+                                    '        "A711":\n          - comment: Disk full'),
+    "comment on SCU row": ('        "B000": Treated as success. The warning and any Error Comment are written to the '
+                           "service log.", '        "B000":\n          behavior: Treated as success.\n'
+                                           "          comment: Disk full"),
+    "comment as number": ('related_fields: ["(0000,0902)"]', 'related_fields: ["(0000,0902)"]\n          comment: 42'),
+    "not sent with a comment": ("          sent: false\n", "          sent: false\n          comment: x\n"),
+    "unsent statuses unknown": ('  date: "2026-11-20"\n  document', '  date: "2026-11-20"\n  unsent_statuses: hidden\n'
+                                                                     "  document"),
 }
 
 
@@ -328,6 +358,12 @@ SCHEMA_CANNOT_SEE = {
     "not sent on an additional code": ('        "A711":', '        "A712":\n          sent: false\n        "A711":'),
     "same code spelt twice": ("        other: >-", '        "A7A0": x\n        "a7a0": y\n        other: >-'),
     "duplicate key": ("  product: Acme CT\n", "  product: Acme CT\n  product: Acme MR\n"),
+    "two further meanings": ('        "A711":\n          condition: Free space on the image store is below 2 GB; the '
+                             'instance is not stored.\n          related_fields: ["(0000,0902)"]',
+                             '        "A711":\n          - condition: a\n            further_meaning: One\n'
+                             "          - condition: b\n            further_meaning: Two"),
+    "ignore of an error rule": ('        "A711":', '        "A711":  # confgen: ignore[D310]'),
+    "ignore of an unknown rule": ('        "A711":', '        "A711":  # confgen: ignore[Q999]'),
 }
 
 
