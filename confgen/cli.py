@@ -13,15 +13,16 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from confgen import __version__, build, resources
 from confgen.diagnostics import Report, Severity
 from confgen.formats import REPORTERS, Reporter
-from confgen.rules import ALL_RULES
-from confgen.standard import available_editions
-from confgen.starter import SCHEMA_FILE, starter_profile
+from confgen.rules import ALL_RULES, BY_ID
+from confgen.rules.examples import in_context
+from confgen.standard import available_editions, load_standard
+from confgen.starter import DEFAULT_PARTS, ROLES, SCHEMA_FILE, profile_parts, starter_profile
 from confgen.suppress import SYNTAX as SUPPRESSION_SYNTAX
 from confgen.workers import default_workers
 
@@ -71,19 +72,37 @@ def _parser() -> argparse.ArgumentParser:
                              f"PDF (default: {build.PDF_VARIANTS[0]})")
 
     init = commands.add_parser("init", help="write a starting profile with every template row",
-                               description="Write a starting profile; an existing file is only replaced with "
-                                           "--force.")
+                               description="Write a starting profile with every row of the tables of the services "
+                                           "asked for; an existing file is only replaced with --force.")
     init.add_argument("file", nargs="?", type=Path, default=DEFAULT_INIT, metavar="FILE",
                       help=f"where to write it, - for standard output (default: {DEFAULT_INIT})")
     init.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    parts = profile_parts(load_standard(available_editions()[-1]))
+    init.add_argument("--services", type=_choices(parts), default=DEFAULT_PARTS, metavar="LIST",
+                      help=f"the parts of the statement to start, comma-separated: {', '.join(parts)} (default: "
+                           f"{','.join(DEFAULT_PARTS)})")
+    init.add_argument("--role", choices=ROLES, help="only this role of each service (default: both)")
 
-    commands.add_parser("rules", help="list every rule with its severity and what it checks",
-                        description="List every rule confgen checks: ID, severity, what it checks; then which "
-                                    "rules an ignore comment can suppress.")
+    rules_ = commands.add_parser("rules", help="list every rule with its severity and what it checks",
+                                 description="List every rule confgen checks: ID, severity, what it checks; then "
+                                             "which rules an ignore comment can suppress.")
+    rules_.add_argument("--explain", metavar="ID", type=str.upper,
+                        help="explain one rule: why it exists, and a profile piece it reports beside one it accepts")
 
     commands.add_parser("schema", help="print the JSON Schema of the profile format, for editors",
                         description="Print the JSON Schema (Draft 2020-12) of the profile format.")
     return parser
+
+
+def _choices(known: tuple[str, ...]) -> Callable[[str], tuple[str, ...]]:
+    def chosen(text: str) -> tuple[str, ...]:
+        parts = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+        unknown = [part for part in parts if part not in known]
+        if not parts or unknown:
+            raise argparse.ArgumentTypeError(f"'{text}': give one or more of {', '.join(known)}, comma-separated")
+        return parts
+
+    return chosen
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -119,11 +138,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                                     formats=arguments.to, force=arguments.force, workers=arguments.jobs)
             code = _build(arguments.profiles, options, REPORTERS[arguments.format]())
         elif arguments.command == "rules":
-            code = _rules()
+            code = _explain(arguments.explain) if arguments.explain else _rules()
         elif arguments.command == "schema":
             code = _schema()
         else:
-            code = _init(arguments.file, arguments.force)
+            roles = (arguments.role,) if arguments.role else ROLES
+            code = _init(arguments.file, arguments.force, arguments.services, roles)
         sys.stdout.flush()  # a full disk shows here, not at the interpreter's exit
         return code
     except KeyboardInterrupt:
@@ -230,8 +250,23 @@ def _rules() -> int:
     return 0
 
 
-def _init(file: Path, force: bool) -> int:
-    text = starter_profile("-" if str(file) == "-" else str(file), available_editions()[-1])
+def _explain(rule_id: str) -> int:
+    rule = BY_ID.get(rule_id)
+    if rule is None:
+        _note(f"confgen: {rule_id} is not a rule of confgen; confgen rules lists them")
+        return 2
+    lines = [f"{rule.id}  {rule.severity}{'  (suppressible)' if rule.suppressible else ''}", "", rule.summary]
+    if rule.explanation:
+        lines += ["", rule.explanation]
+    for title, example in (("Reported:", rule.failing), ("Accepted:", rule.passing)):
+        if example is not None:
+            lines += ["", title, "", *("    " + line for line in in_context(example).splitlines())]
+    _emit(lines)
+    return 0
+
+
+def _init(file: Path, force: bool, parts: Sequence[str], roles: Sequence[str]) -> int:
+    text = starter_profile("-" if str(file) == "-" else str(file), available_editions()[-1], parts, roles)
     if str(file) == "-":
         _emit([text.rstrip("\n")])
         return 0

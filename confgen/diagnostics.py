@@ -20,13 +20,26 @@ class Severity(StrEnum):
 
 
 @dataclass(frozen=True)
+class Example:
+    """A piece of a profile that shows a rule, and where it goes: "top" (the profile's top level), "document",
+    "scu" or "scp" (the rows of the Storage tables). ``confgen rules --explain`` prints it; the tests run it."""
+
+    where: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Rule:
-    """A check confgen makes. ``exit_code`` is what an error of this rule makes the command return;
-    ``suppressible`` rules can be silenced on one line with a ``# confgen: ignore[ID]`` comment."""
+    """A check confgen makes: its ID, severity and one-line summary, why it exists, and a profile piece it reports
+    (``failing``) beside one it accepts (``passing``). ``exit_code`` is what an error of this rule makes the command
+    return; ``suppressible`` rules can be silenced on one line with a ``# confgen: ignore[ID]`` comment."""
 
     id: str
     severity: Severity
     summary: str
+    explanation: str = ""
+    failing: Example | None = None
+    passing: Example | None = None
     exit_code: int = 1
     suppressible: bool = False
 

@@ -1,4 +1,5 @@
-"""Related fields: DICOM command elements (group 0000), resolved through pydicom's data dictionary."""
+"""Related fields: DICOM command elements (group 0000), resolved through pydicom's data dictionary, and the
+message parameters the standard names without a tag (Identifier)."""
 
 from __future__ import annotations
 
@@ -67,8 +68,32 @@ class CommandElement:
     def tag_text(self) -> str:
         return tag_text(self.tag)
 
+    @property
+    def ref(self) -> int:
+        """How the standard's data names this field: by its tag."""
+        return self.tag
+
     def __str__(self) -> str:
         return f"{self.name} {self.tag_text}"
+
+
+@dataclass(frozen=True)
+class NamedField:
+    """A related field that is a parameter of the message, not a command element: the standard names it (the
+    Identifier of a C-FIND response) and it has no tag."""
+
+    name: str
+    tag_text = ""
+
+    @property
+    def ref(self) -> str:
+        return self.name
+
+    def __str__(self) -> str:
+        return self.name
+
+
+RelatedField = CommandElement | NamedField
 
 
 class NotACommandElement(ValueError):
@@ -86,8 +111,17 @@ def element(tag: int) -> CommandElement:
     return CommandElement(tag, entry[4], entry[2])
 
 
-def resolve(text: str) -> CommandElement:
-    """A keyword (``ErrorComment``) or a tag (``(0000,0902)``) -> the command element it names."""
+def field(ref: int | str) -> RelatedField:
+    """The related field the standard's data names by ``ref``: a tag, or the name of a parameter."""
+    return NamedField(ref) if isinstance(ref, str) else element(ref)
+
+
+def resolve(text: str, named: tuple[str, ...] = ()) -> RelatedField:
+    """A keyword (``ErrorComment``), a tag (``(0000,0902)``) or a parameter of ``named`` (``Identifier``, in any
+    case) -> the related field it names."""
+    name = next((candidate for candidate in named if candidate.casefold() == " ".join(text.split()).casefold()), None)
+    if name is not None:
+        return NamedField(name)
     tag = parse_tag(text)
     if tag is not None:
         if tag not in _entries():
@@ -98,13 +132,13 @@ def resolve(text: str) -> CommandElement:
             raise NotACommandElement(f"'{text}' is not a keyword or a tag: write a tag as \"(0000,0902)\", in quotes "
                                      "(unquoted, YAML splits it at the comma)")
         if found is None:
-            close = difflib.get_close_matches(text.strip(), _command_keywords(), n=1)
+            close = difflib.get_close_matches(text.strip(), (*_command_keywords(), *named), n=1)
             hint = f"; did you mean {close[0]}?" if close else ""
             raise NotACommandElement(f"{text!r} is not a DICOM keyword{hint}")
         tag = found
     if tag >> 16 != 0:
-        named = f"{text} is {_entries()[tag][2]}"
+        what = f"{text} is {_entries()[tag][2]}"
         if parse_tag(text) is None:  # a keyword: say which tag it names
-            named += f" {tag_text(tag)}"
-        raise NotACommandElement(f"{named}, a data element, not a command element (group 0000)")
+            what += f" {tag_text(tag)}"
+        raise NotACommandElement(f"{what}, a data element, not a command element (group 0000)")
     return element(tag)

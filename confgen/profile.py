@@ -8,11 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from confgen.dictionary import CommandElement
+from confgen.dictionary import RelatedField
+from confgen.format import FORMAT_VERSION, UNSENT_STATUSES
 from confgen.logo import Logo
 from confgen.standard import CodeRange
 
-FORMAT_VERSION = 1
+__all__ = ["FORMAT_VERSION", "UNSENT_STATUSES", "Case", "Document", "FailureProfile", "Paragraphs", "Profile",
+           "Revision", "StatusEntry", "TableProfile"]
+
+Paragraphs = tuple[str, ...]  # a text as the statement prints it: one or more paragraphs, each on one line
 
 
 @dataclass(frozen=True)
@@ -20,13 +24,6 @@ class Revision:
     revision: str
     date: str
     description: str
-
-
-# What the statement does with template rows the application never sends (sent: false): name them in one
-# sentence under the table (the default), or print each as a row that says so.
-UNSENT_STATUSES = ("sentence", "rows")
-
-Paragraphs = tuple[str, ...]  # a text as the statement prints it: one or more paragraphs, each on one line
 
 
 @dataclass(frozen=True)
@@ -49,7 +46,7 @@ class Case:
     Error Comment it sends), or an SCU's behavior on receiving it."""
 
     text: Paragraphs
-    related_fields: tuple[CommandElement, ...] = ()  # Error Comment among them when ``comment`` is given
+    related_fields: tuple[RelatedField, ...] = ()  # Error Comment among them when ``comment`` is given
     comment: str | None = None  # the Error Comment (0000,0902) text sent with the status
 
 
@@ -64,20 +61,31 @@ class StatusEntry:
     further_meaning: str | None = None
 
     @property
-    def related_fields(self) -> tuple[CommandElement, ...]:
+    def related_fields(self) -> tuple[RelatedField, ...]:
         """The fields of every case, in the order they are first named."""
         return tuple(dict.fromkeys(field for case in self.cases for field in case.related_fields))
 
 
 @dataclass(frozen=True)
-class RoleProfile:
+class TableProfile:
+    """What the profile gives for one status-code table: its rows, and the text around it."""
+
     entries: tuple[StatusEntry, ...]
-    line: int = 0  # of the role's statuses key in the profile (1-based)
+    line: int = 0  # of the table's statuses key in the profile (1-based)
     intro: Paragraphs = ()  # printed after the template's sentence, before the table
-    notes: tuple[Paragraphs, ...] = ()  # printed under the table, after confgen's own notes
+    notes: tuple[Paragraphs, ...] = ()  # printed under the table
 
     def entry(self, codes: CodeRange | None) -> StatusEntry | None:
         return next((e for e in self.entries if e.codes == codes), None)
+
+
+@dataclass(frozen=True)
+class FailureProfile:
+    """What the profile gives for one communication failure table: each failure, as the template names it where
+    it is one of the template's, with the application's behavior."""
+
+    behaviors: tuple[tuple[str, Paragraphs], ...]
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -86,4 +94,9 @@ class Profile:
     sha256: str  # of the profile file's bytes, for the statement's provenance
     standard: str
     document: Document
-    services: dict[str, dict[str, RoleProfile]]
+    # service -> role -> DIMSE -> the table's rows, for the tables the profile declares
+    services: dict[str, dict[str, dict[str, TableProfile]]]
+    communication_failures: dict[str, FailureProfile]
+
+    def table(self, service: str, role: str, dimse: str) -> TableProfile | None:
+        return self.services.get(service, {}).get(role, {}).get(dimse)

@@ -63,6 +63,10 @@ def environment(override: Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     templates.filters["breakable"] = breakable
+    # The services a vendor renders its own way: services/<key>.html.j2 in its folder (none is packaged).
+    services = override / "services" if override is not None else None
+    templates.globals["overridden"] = frozenset(
+        f"services/{path.name}" for path in (services.glob("*.html.j2") if services and services.is_dir() else ()))
     return templates
 
 

@@ -1,10 +1,10 @@
 """``confgen schema``: a JSON Schema (Draft 2020-12) of the profile format, for editors and other tools.
 
-The schema is built from the same things the validator checks against: the format's keys (``validate.py``) and
-the standard's data (editions, services, roles, template rows and ranges, the template's misprints). A new
-edition or service in ``confgen/standard/`` is in the schema without code. ``confgen/profile.schema.json`` is
-this schema as shipped; a test fails when it differs from what the data gives (regenerate it with
-``confgen schema > confgen/profile.schema.json``).
+The schema is the profile format's declaration (``format.py``) written as JSON Schema, over every PS3.2 edition
+confgen has data for: the keys the validator walks, with their descriptions, and the template's services,
+roles, DIMSEs, tables, rows, ranges and misprints from the standard's data. A new table in ``confgen/standard/``
+is in the schema without code. ``confgen/profile.schema.json`` is this schema as shipped; a test fails when it
+differs from what the data gives (regenerate it with ``confgen schema > confgen/profile.schema.json``).
 
 The schema is looser than ``confgen validate``, never stricter: what the validator accepts, the schema accepts.
 It cannot see template leftovers, real dates, status classes, missing template rows or pydicom's dictionary.
@@ -19,19 +19,25 @@ import json
 from typing import Any
 
 from confgen import dictionary
-from confgen.profile import FORMAT_VERSION, UNSENT_STATUSES
-from confgen.standard import Standard, TemplateRow, TemplateTable, available_editions, load_standard
-from confgen.validate import (
-    BEHAVIOR_KEYS,
-    CASE_KEYS,
-    CONDITION_KEYS,
-    DOCUMENT_KEYS,
-    DOCUMENT_REQUIRED,
-    PAPER_SIZES,
-    PROFILE_KEYS,
-    REVISION_KEYS,
-    ROLE_KEYS,
+from confgen.format import (
+    DOCUMENT,
+    FORMAT_VERSION,
+    TOP_KEYS,
+    Choice,
+    Date,
+    Edition,
+    Failures,
+    Flag,
+    FormatVersion,
+    Keyed,
+    ListOf,
+    OneOf,
+    Spec,
+    Statuses,
+    Text,
+    profile_format,
 )
+from confgen.standard import Standard, TemplateRow, TemplateTable, available_editions, load_standard
 
 Schema = dict[str, Any]
 
@@ -47,96 +53,34 @@ _BLANK_MESSAGE = "Text may not be empty."
 
 _REGEX_SPECIAL = set(r"\^$.|?*+()[]{}/")
 
-TEXT_NOTE = ("Printed as written. confgen validate also refuses template leftovers: TODO, TBD, FIXME, an "
-             "instruction such as [Describe ...] or a placeholder such as <AE title>.")
-
-DESCRIPTIONS = {
-    "confgen": f"The profile format version: {FORMAT_VERSION}, written as a number, without quotes.",
-    "standard": "The edition of DICOM PS3.2 whose Annex N template the statement follows, in quotes (\"2024d\"). "
-                "It decides which tables and rows the profile is checked against.",
-    "document": "The statement's title block and revision history.",
-    "services": "The DIMSE services whose status codes the statement documents (PS3.2 Annex N, N.7.3.2 DIMSE "
-                "Services), each with the roles the application plays.",
-    "manufacturer": "The manufacturer, as printed in the title block.",
-    "product": "The commercial product name.",
-    "product_version": "The product version the statement is for. Quote it: YAML reads 4.10 as the number 4.1.",
-    "date": "The document's date, YYYY-MM-DD (ISO 8601), used wherever the statement gives its date.",
-    "document_number": "Optional: the document's own number, printed in the title block.",
-    "revisions": "Optional: the revision history, one entry per revision, printed in the order given.",
-    "logo": "Optional: a PNG or SVG file (at most 1 MiB) for the cover page, by a path relative to the profile and "
-            "inside its folder.",
-    "paper": "Optional: the PDF's paper size, A4 (the default) or letter.",
-    "decimal_codes": "Optional: true prints each status code's decimal value beside it, 0122 (290), as DICOMweb's "
-                     "JSON carries status values.",
-    "unsent_statuses": "Optional: how the template's statuses the application never sends (sent: false) are "
-                       "printed: sentence (the default), one sentence under each table that names them; rows, a row "
-                       "each that says so.",
-    "intro": "Optional: text printed after the template's sentence, before the table. A blank line starts a new "
-             "paragraph.",
-    "notes": "Optional: notes printed under the table, numbered after confgen's own notes. A blank line in a note "
-             "starts a new paragraph.",
-    "revisions.revision": "The revision's label, such as \"A\" or \"2.1\" (quote it).",
-    "revisions.date": "The revision's date, YYYY-MM-DD (ISO 8601).",
-    "revisions.description": "What changed in this revision.",
-    "behavior": "What the application does when it receives this status: the Behavior column of PS3.2 Table "
-                "{table}. A blank line starts a new paragraph.",
-    "condition": "When the application sends this status: the Condition column of PS3.2 Table {table}. A blank "
-                 "line starts a new paragraph.",
-    "comment": "The Error Comment (0000,0902) text the application sends with this status, printed after the "
-               "condition; Error Comment is then one of the row's related fields.",
-    "further_meaning": "The Further Meaning printed for this code. Required for a code the standard gives no "
-                       "meaning for {dimse}; on a template row it replaces the template's Further Meaning (a "
-                       "warning).",
-    "related_fields": "The command elements (group 0000) that detail this status, printed in the Related Fields "
-                      "column of PS3.2 Table {table}: keywords (ErrorComment) or tags in quotes (\"(0000,0902)\"). "
-                      "Leave it out, or [], for none.",
-    "sent": "false for a row of PS3.2 Table {table} that the application never sends; it then has no condition "
-            "and no related fields. Success (0000) is always sent. Leave it out for a row that is sent.",
-}
-
 
 def profile_schema() -> Schema:
     """The JSON Schema of the profile format, over every PS3.2 edition confgen has data for."""
     editions = available_editions()
     defs: Schema = {
-        "text": {"description": "Text that is not empty. " + TEXT_NOTE, "type": "string", "pattern": _NOT_BLANK,
+        "text": {"description": "Text that is not empty.", "type": "string", "pattern": _NOT_BLANK,
                  "patternErrorMessage": _BLANK_MESSAGE},
         "date": {"description": "A date, YYYY-MM-DD (ISO 8601); confgen validate checks that it is a real date.",
                  "type": "string", "pattern": _key("[0-9]{4}-[0-9]{2}-[0-9]{2}"),
                  "patternErrorMessage": "A date is written YYYY-MM-DD (ISO 8601), such as 2026-11-20."},
     }
+    # The keys that do not depend on the edition are written once; the others once per edition.
+    common = _Writer(defs, None)
+    properties = {key.name: common.write(key.value) for key in TOP_KEYS}
+    properties["document"] = common.write(DOCUMENT)
+    edition_keys: dict[str, Schema] = {}
     for edition in editions:
-        defs[f"services-{edition}"] = _services(load_standard(edition), defs)
-    document_fields = {key: _text(DESCRIPTIONS[key]) for key in DOCUMENT_KEYS}
-    document_fields["date"] = _ref("date", DESCRIPTIONS["date"])
-    document_fields["paper"] = {"description": DESCRIPTIONS["paper"],
-                                "anyOf": [{"enum": list(PAPER_SIZES)},
-                                          {"type": "string", "pattern": _key(*map(_anycase, PAPER_SIZES))}]}
-    document_fields["decimal_codes"] = {"description": DESCRIPTIONS["decimal_codes"], "type": "boolean"}
-    document_fields["unsent_statuses"] = {"description": DESCRIPTIONS["unsent_statuses"],
-                                          "anyOf": [{"enum": list(UNSENT_STATUSES)},
-                                                    {"type": "string",
-                                                     "pattern": _key(*map(_anycase, UNSENT_STATUSES))}]}
-    document_fields["revisions"] = {
-        "description": DESCRIPTIONS["revisions"],
-        "type": "array",
-        "items": _closed("A revision: its label, date and what changed.", {
-            key: _ref("date", DESCRIPTIONS["revisions.date"]) if key == "date" else
-            _text(DESCRIPTIONS[f"revisions.{key}"]) for key in REVISION_KEYS}, REVISION_KEYS),
-    }
-    properties: Schema = {
-        "confgen": {"description": DESCRIPTIONS["confgen"], "enum": [FORMAT_VERSION]},
-        "standard": {
-            "description": DESCRIPTIONS["standard"],
-            # The enum is what an editor offers; the pattern is the same editions with the spaces that the
-            # validator strips from text.
-            "anyOf": [{"enum": list(editions)}, {"type": "string", "pattern": _key(*map(_escape, editions))}],
-        },
-        "document": _closed(DESCRIPTIONS["document"], document_fields, DOCUMENT_REQUIRED),
-        "services": {"description": DESCRIPTIONS["services"] + " The services and roles depend on `standard`.",
-                     "type": "object", "minProperties": 1},
-    }
-    assert tuple(properties) == PROFILE_KEYS
+        standard = load_standard(edition)
+        writer = _Writer(defs, standard)
+        for key in profile_format(standard).keys:
+            if key.name in properties:
+                continue
+            defs[f"{key.name}-{edition}"] = writer.write(key.value)
+            edition_keys[key.name] = {"description": f"{_description(key.value)} It depends on `standard`.",
+                                      "type": "object"}
+    properties |= edition_keys
+    declared = profile_format(load_standard(editions[-1]))
+    assert list(properties) == [key.name for key in declared.keys]
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
@@ -144,17 +88,18 @@ def profile_schema() -> Schema:
         "description": "What a DICOM application does with each status code, from which confgen writes the "
                        "status-code tables of its DICOM Conformance Statement (PS3.2 Annex N). Check a profile "
                        "with confgen validate, which checks more than this schema can.",
-        "$comment": "Generated by `confgen schema` from the standard's data in confgen/standard/; do not edit.",
+        "$comment": "Generated by `confgen schema` from the profile format and the standard's data in "
+                    "confgen/standard/; do not edit.",
         "type": "object",
         "properties": properties,
-        "required": list(PROFILE_KEYS),
+        "required": list(declared.required),
         "additionalProperties": False,
-        # The services are checked against the edition the profile names, as the validator does.
+        # What depends on the edition is checked against the edition the profile names, as the validator does.
         "allOf": [
             {
                 "if": {"properties": {"standard": {"type": "string", "pattern": _key(_escape(edition))}},
                        "required": ["standard"]},
-                "then": {"properties": {"services": {"$ref": f"#/$defs/services-{edition}"}}},
+                "then": {"properties": {name: {"$ref": f"#/$defs/{name}-{edition}"} for name in edition_keys}},
             }
             for edition in editions
         ],
@@ -167,84 +112,153 @@ def schema_text() -> str:
     return json.dumps(profile_schema(), indent=2) + "\n"
 
 
-def _services(standard: Standard, defs: Schema) -> Schema:
-    services = {}
-    for key, service in standard.services.items():
-        roles = {}
-        for role, table in service.roles.items():
-            entry = f"{standard.edition}.{key}.{role}.status"
-            defs[entry] = _entry(table, service.dimse)
-            doing = "receives" if table.kind == "behavior" else "sends"
-            fields = {
-                "intro": _text(DESCRIPTIONS["intro"]),
-                "notes": {"description": DESCRIPTIONS["notes"], "type": "array", "minItems": 1,
-                          "items": _text("A note, printed under the table.")},
-                "statuses": _statuses(standard, key, table, entry, doing),
-            }
-            assert tuple(fields) == ROLE_KEYS
-            roles[role] = _closed(
-                f"The application as {role.upper()} of the {service.title} ({service.dimse}), for PS3.2 "
-                f"{standard.edition} Table {table.table} \"{table.title}\". Leave it out if the application "
-                "does not play this role.", fields, ("statuses",))
-        services[key] = _closed(f"PS3.2 {standard.edition} {service.number} {service.title}: the roles the "
-                                f"application plays ({' and/or '.join(r.upper() for r in service.roles)}).", roles,
-                                (), min_properties=1)
-    return _closed(f"{DESCRIPTIONS['services']} PS3.2 {standard.edition} has: {', '.join(standard.services)}.",
-                   services, (), min_properties=1)
+def _description(spec: Spec) -> str:
+    return spec.description
 
 
-def _statuses(standard: Standard, service: str, table: TemplateTable, entry: str, doing: str) -> Schema:
-    behavior = table.kind == "behavior"
-    rows: Schema = {str(row.codes): _ref(entry, _row(standard, service, table, row)) for row in table.rows}
-    for row in table.rows:
-        if not behavior and _always_sent(standard, row):
-            rows[str(row.codes)]["properties"] = {"sent": {
-                "description": f"{row.meaning} is always sent: an SCP that never sends it stores nothing.",
-                "const": True}}
-    patterns = {_key("[0-9A-Fa-f]{4}"): _ref(entry, f"A status code the application {doing} beyond the "
-                                                    f"template's rows, four hexadecimal digits in quotes.")}
-    ranges = [str(row.codes) for row in table.rows if not row.codes.is_code]
-    if behavior and ranges:
-        patterns[_key(*map(_anycase, ranges))] = _ref(entry, "A range of PS3.2 Table " + table.table + ".")
-    if table.other is not None:
-        rows["other"] = _ref(entry, f"The \"{table.other.meaning}\" row of PS3.2 {standard.edition} Table "
-                                    f"{table.table}: what the application does on any status code not listed.")
-        patterns[_key(_anycase("other"))] = _ref(entry, rows["other"]["description"])
-    codes = ", ".join(rows)
-    keys = "four hexadecimal digits in quotes (\"B000\")"
-    if behavior:
-        keys += f", a template range ({', '.join(ranges)}) or other" if ranges else " or other"
-    schema: Schema = {
-        "description": f"One entry per status code: every row of PS3.2 {standard.edition} Table {table.table} "
-                       f"({codes}), then any other code the application {doing}. Keys are {keys}.",
-        "type": "object",
-        # The rows are named so that an editor offers and explains them; the patterns accept each spelling the
-        # validator accepts (any case, surrounding spaces).
-        "properties": rows,
-        "patternProperties": patterns,
-        "additionalProperties": False,
-    }
-    misprinted = [row for row in table.rows if row.printed]
-    if misprinted:
-        # A lookahead rather than "not", so that an editor can say why (patternErrorMessage is VS Code's and
-        # yaml-language-server's; other tools ignore it).
-        schema["propertyNames"] = {"allOf": [
-            {"pattern": f"^(?!{_key(_anycase(str(row.printed)))[1:]})",
-             "patternErrorMessage": f"{row.printed} is the PS3.2 {standard.edition} template's misprint in Table "
-                                    f"{table.table} for \"{row.meaning}\": PS3.7 assigns {row.codes}; key the row "
-                                    f"\"{row.codes}\"."}
-            for row in misprinted]}
-    return schema
+class _Writer:
+    """Writes one declaration as JSON Schema; ``standard`` is the edition the services part is written for."""
+
+    def __init__(self, defs: Schema, standard: Standard | None) -> None:
+        self.defs = defs
+        self.standard = standard
+
+    def write(self, spec: Spec, description: str | None = None) -> Schema:
+        schema: Schema = getattr(self, f"_{type(spec).__name__.lower()}")(spec)
+        said = spec.description if description is None else description
+        if said and "description" not in schema:
+            schema = {"description": said, **schema}
+        return schema
+
+    def _text(self, spec: Text) -> Schema:
+        return {"description": spec.description, "$ref": "#/$defs/text"}
+
+    _prose = _text
+    _logo = _text
+
+    def _date(self, spec: Date) -> Schema:
+        return {"description": spec.description, "$ref": "#/$defs/date"}
+
+    def _flag(self, spec: Flag) -> Schema:
+        return {"type": "boolean"} if spec.only is None else {"const": spec.only}
+
+    def _choice(self, spec: Choice) -> Schema:
+        return {"anyOf": [{"enum": list(spec.options)},
+                          {"type": "string", "pattern": _key(*map(_anycase, spec.options))}]}
+
+    def _formatversion(self, spec: FormatVersion) -> Schema:
+        return {"enum": [FORMAT_VERSION]}
+
+    def _edition(self, spec: Edition) -> Schema:
+        # The enum is what an editor offers; the pattern is the same editions with the spaces that the validator
+        # strips from text.
+        editions = available_editions()
+        return {"anyOf": [{"enum": list(editions)}, {"type": "string", "pattern": _key(*map(_escape, editions))}]}
+
+    def _keyed(self, spec: Keyed) -> Schema:
+        properties = {key.name: self.write(key.value) for key in spec.keys}
+        schema: Schema = {"type": "object", "properties": properties}
+        if spec.any_case:
+            # Keys in any case, and with the spaces the validator strips: named so that an editor offers them.
+            schema["patternProperties"] = {_key(_anycase(key.name)): self.write(key.value) for key in spec.keys}
+        if spec.required:
+            schema["required"] = list(spec.required)
+        if spec.min_keys:
+            schema["minProperties"] = spec.min_keys
+        schema["additionalProperties"] = False
+        if spec.switch is not None:
+            flag = spec.switch.flag
+            absent: Schema = {"properties": dict.fromkeys(spec.switch.absent, False)}
+            if "related_fields" in spec.switch.absent:  # an empty list says nothing, and the validator lets it be
+                absent["properties"]["related_fields"] = {"maxItems": 0}
+            schema |= {"if": {"properties": {flag: {"const": False}}, "required": [flag]},
+                       "then": absent,
+                       "else": {"required": list(spec.switch.required)}}
+        return schema
+
+    def _listof(self, spec: ListOf) -> Schema:
+        schema: Schema = {"type": "array", "items": self.write(spec.item)}
+        if spec.min_items:
+            schema["minItems"] = spec.min_items
+        if spec.unique:
+            schema["uniqueItems"] = True
+        return schema
+
+    def _oneof(self, spec: OneOf) -> Schema:
+        # The branches have no description of their own, so that an editor's hover on a row's key shows the row's.
+        branches = []
+        for option in spec.options:
+            branch = self.write(option, description="")
+            if isinstance(option, Text):
+                branch = {"type": "string", "pattern": _NOT_BLANK, "patternErrorMessage": _BLANK_MESSAGE}
+            branches.append(branch)
+        return {"anyOf": branches}
+
+    def _failures(self, spec: Failures) -> Schema:
+        behavior = self.write(spec.behavior)
+        return {"type": "object",
+                "properties": {name: {**behavior, "description": f"The template's row \"{name}\" of Table "
+                                                                f"{spec.table.table}: {behavior['description']}"}
+                               for name in spec.table.failures},
+                "additionalProperties": behavior}
+
+    def _statuses(self, spec: Statuses) -> Schema:
+        assert self.standard is not None
+        standard, table = self.standard, spec.table
+        entry = f"{standard.edition}.{table.service}.{table.role}.{table.dimse_key}.status"
+        self.defs[entry] = self.write(spec.entry)
+        behavior = table.kind == "behavior"
+        doing = "receives" if behavior else "sends"
+        rows: Schema = {str(row.codes): _ref(entry, _row(standard, table, row)) for row in table.rows}
+        for row in table.rows:
+            if not behavior and _always_sent(standard, row):
+                rows[str(row.codes)]["properties"] = {"sent": {
+                    "description": f"{row.meaning or row.status} is always sent: an SCP that never sends it "
+                                   "completes nothing.",
+                    "const": True}}
+        patterns = {_key("[0-9A-Fa-f]{4}"): _ref(entry, f"A status code the application {doing} beyond the "
+                                                        f"template's rows, four hexadecimal digits in quotes.")}
+        ranges = [str(row.codes) for row in table.rows if not row.codes.is_code]
+        if behavior and ranges:
+            patterns[_key(*map(_anycase, ranges))] = _ref(entry, "A range of PS3.2 Table " + table.table + ".")
+        if table.other is not None:
+            rows["other"] = _ref(entry, f"The \"{table.other.meaning}\" row of PS3.2 {standard.edition} Table "
+                                        f"{table.table}: what the application does on any status code not listed.")
+            patterns[_key(_anycase("other"))] = _ref(entry, rows["other"]["description"])
+        codes = ", ".join(rows)
+        keys = "four hexadecimal digits in quotes (\"B000\")"
+        if behavior:
+            keys += f", a template range ({', '.join(ranges)}) or other" if ranges else " or other"
+        schema: Schema = {
+            "description": f"One entry per status code: every row of PS3.2 {standard.edition} Table {table.table} "
+                           f"({codes}), then any other code the application {doing}. Keys are {keys}.",
+            "type": "object",
+            # The rows are named so that an editor offers and explains them; the patterns accept each spelling the
+            # validator accepts (any case, surrounding spaces).
+            "properties": rows,
+            "patternProperties": patterns,
+            "additionalProperties": False,
+        }
+        misprinted = [row for row in table.rows if row.printed]
+        if misprinted:
+            # A lookahead rather than "not", so that an editor can say why (patternErrorMessage is VS Code's and
+            # yaml-language-server's; other tools ignore it).
+            schema["propertyNames"] = {"allOf": [
+                {"pattern": f"^(?!{_key(_anycase(str(row.printed)))[1:]})",
+                 "patternErrorMessage": f"{row.printed} is the PS3.2 {standard.edition} template's misprint in Table "
+                                        f"{table.table} for \"{row.meaning}\": PS3.7 assigns {row.codes}; key the row "
+                                        f"\"{row.codes}\"."}
+                for row in misprinted]}
+        return schema
 
 
 def _always_sent(standard: Standard, row: TemplateRow) -> bool:
-    # As the validator's D316: an SCP that never sends Success stores nothing.
+    # As the validator's D316: an SCP that never sends Success completes nothing.
     return standard.status_class(row.codes.first) == "Success"
 
 
-def _row(standard: Standard, service: str, table: TemplateTable, row: TemplateRow) -> str:
-    text = row.label
-    text += f" (PS3.2 {standard.edition} Table {table.table}"
+def _row(standard: Standard, table: TemplateTable, row: TemplateRow) -> str:
+    text = row.label + f" (PS3.2 {standard.edition} Table {table.table}"
     if row.printed:
         text += f", which prints {row.printed}; PS3.7 assigns {row.codes}"
     text += ")."
@@ -255,78 +269,10 @@ def _row(standard: Standard, service: str, table: TemplateTable, row: TemplateRo
         text += " and related_fields"
     text += " (it is always sent)." if _always_sent(standard, row) else ", or sent: false if it never sends it."
     if table.has_related_fields and row.codes.is_code:
-        fields = standard.expected_fields(service, row.codes.first)
+        fields = standard.expected_fields(table, row.codes.first)
         text += " Related fields the standard lists: " + (
-            ", ".join(str(dictionary.element(tag)) for tag in fields) or "none") + "."
+            ", ".join(str(dictionary.field(ref)) for ref in fields) or "none") + "."
     return text
-
-
-def _entry(table: TemplateTable, dimse: str) -> Schema:
-    def describe(key: str) -> str:
-        return DESCRIPTIONS[key].format(table=table.table, dimse=dimse)
-
-    if table.kind == "behavior":
-        fields = {key: _text(describe(key)) for key in BEHAVIOR_KEYS}
-        # The branches have no description of their own, so that an editor's hover on a row's key shows the row's.
-        mapping = _closed(None, fields, ("behavior",))
-        return {
-            "description": f"A row of PS3.2 Table {table.table}: the behavior, or a mapping of behavior and "
-                          "further_meaning.",
-            "anyOf": [{"type": "string", "pattern": _NOT_BLANK, "patternErrorMessage": _BLANK_MESSAGE}, mapping],
-        }
-    def condition_fields(keys: tuple[str, ...]) -> Schema:
-        fields: Schema = {}
-        for key in keys:
-            if key == "related_fields" and not table.has_related_fields:
-                continue
-            if key == "sent":
-                fields[key] = {"description": describe(key), "type": "boolean"}
-            elif key == "related_fields":
-                fields[key] = {"description": describe(key), "type": "array", "uniqueItems": True,
-                               "items": _ref("text", "A command element: its keyword (ErrorComment) or its tag in "
-                                                     "quotes (\"(0000,0902)\").")}
-            else:
-                fields[key] = _text(describe(key))
-        return fields
-
-    never_sent: Schema = {"properties": {"condition": False, "comment": False}}
-    if table.has_related_fields:
-        never_sent["properties"]["related_fields"] = {"maxItems": 0}
-    one = {
-        **_closed(None, condition_fields(CONDITION_KEYS), ()),
-        "if": {"properties": {"sent": {"const": False}}, "required": ["sent"]},
-        "then": never_sent,
-        "else": {"required": ["condition"]},
-    }
-    case_fields = condition_fields(CASE_KEYS)
-    case_fields["sent"] = {"description": "A code sent under several conditions is sent: a list of conditions has "
-                                          "no sent: false.", "const": True}
-    several = {"type": "array", "minItems": 1,
-               "items": _closed("One condition under which the application sends this status, with its related "
-                                "fields and Error Comment.", case_fields, ("condition",))}
-    fields_text = " and related_fields" if table.has_related_fields else ""
-    return {
-        "description": f"A row of PS3.2 Table {table.table}: condition{fields_text} and an optional comment, or "
-                       "sent: false for a template row never sent; or a list of such conditions (without sent) "
-                       "for a code sent for several reasons.",
-        "anyOf": [one, several],
-    }
-
-
-def _closed(description: str | None, properties: Schema, required: tuple[str, ...] | list[str], *,
-            min_properties: int = 0) -> Schema:
-    schema: Schema = {} if description is None else {"description": description}
-    schema |= {"type": "object", "properties": properties}
-    if required:
-        schema["required"] = list(required)
-    if min_properties:
-        schema["minProperties"] = min_properties
-    schema["additionalProperties"] = False
-    return schema
-
-
-def _text(description: str) -> Schema:
-    return _ref("text", description)
 
 
 def _ref(name: str, description: str) -> Schema:

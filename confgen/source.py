@@ -16,10 +16,8 @@ import yaml
 
 from confgen import rules
 from confgen.diagnostics import Report
-from confgen.suppress import IgnoreComments, read_ignores
+from confgen.yamlload import LOADER
 
-# libyaml's parser is about ten times faster; the pure-Python one is the fallback where it is missing.
-LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Where YAML (1.1, as both parsers read it) ends a line, and so how diagnostics number lines: CR LF, CR, LF, NEL,
 # LS and PS.
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
@@ -34,7 +32,7 @@ class Source:
     path: Path
     root: yaml.Node
     sha256: str  # of the bytes read, so that the statement names exactly the file it was built from
-    ignores: IgnoreComments  # the profile's # confgen: ignore[...] comments
+    text: str  # as read, for what YAML drops: the ignore comments
 
 
 def load(path: Path, report: Report) -> Source | None:
@@ -63,7 +61,7 @@ def load(path: Path, report: Report) -> Source | None:
                                         "parts out")
         return None
     report.json_paths = JsonPaths(root)
-    return Source(path, root, hashlib.sha256(data).hexdigest(), read_ignores(text, root, report))
+    return Source(path, root, hashlib.sha256(data).hexdigest(), text)
 
 
 def _expanded_size(root: yaml.Node) -> int | None:
@@ -173,6 +171,7 @@ def _compose(text: str, report: Report) -> yaml.Node | None:
             context += " at the end of the file"
         if mark and text[mark.index: mark.index + 1] == "\t":
             problem += "; YAML does not allow tabs for indentation: indent with spaces"
+        problem += _hint(problem, lines[line - 1] if line <= len(lines) else "", column)
         report.add_at(rules.Y102, line, column, f"YAML syntax error: {problem}{context}")
         return None
     except yaml.reader.ReaderError as error:
@@ -198,6 +197,18 @@ def _compose(text: str, report: Report) -> yaml.Node | None:
         report.add_at(rules.Y106, 1, 1, "the profile is empty; `confgen init` writes a starting profile")
         return None
     return root
+
+
+def _hint(problem: str, line: str, column: int) -> str:
+    """What to say more about a syntax error on ``line``: the alias libyaml leaves unnamed, or that text written
+    as prose needs quotes (YAML reads ': ' as a key, and a leading '[', '{', '*' or '&' as something else)."""
+    if problem == "found undefined alias":
+        name = re.match(r"\*([^\s,\[\]{}]+)", line[column - 1:])
+        return f" '{name[1]}'" if name else ""
+    value = line.partition(": ")[2].lstrip()
+    if "mapping values are not allowed" in problem or (value[:1] in ("[", "{", "*", "&") and "expected" in problem):
+        return "; a text with ': ' in it, or starting with [, {, * or &, must be written in quotes"
+    return ""
 
 
 def _document_start(text: str, document: yaml.Node) -> int:

@@ -1,21 +1,22 @@
 """The DICOM standard as confgen knows it: the data files in ``confgen/standard/`` and lookups over them.
 
-``ps3.7.yaml`` holds the status classes and general statuses, ``ps3.4.yaml`` each service class's own
-statuses, and ``ps3.2-<edition>.yaml`` the Annex N template: sections, boilerplate text and the rows of each
-status-code table. Nothing about a particular service is written in code: a new service is more data.
+``ps3.7.yaml`` holds the status classes and general statuses, ``ps3.4.yaml`` each service class's own statuses
+for each DIMSE, and ``ps3.2-<edition>.yaml`` the Annex N template: sections, boilerplate text, and each table
+with its service, role, DIMSE and rows. Nothing about a particular service or table is written in code: a new
+table, or a new service with several DIMSEs, is more data.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import yaml
 
 from confgen.resources import STANDARD_DIR
-from confgen.source import LOADER
+from confgen.yamlload import LOADER
 
 # What the last column of a status-code table holds: what the application does on receiving each status (an
 # SCU table, "Behavior") or when it sends it (an SCP table, "Condition").
@@ -69,31 +70,41 @@ def parse_tag(text: str) -> int | None:
     return int(match[1] + match[2], 16) if match else None
 
 
+# A related field as the standard's data gives it: a command element's tag, or the name of a message parameter
+# that has none ("Identifier").
+FieldRef = int | str
+
+
 @dataclass(frozen=True)
 class StatusMeaning:
-    """What the standard says a code means for one DIMSE service, and where it says so."""
+    """What the standard says a code means for one DIMSE of one service, and where it says so."""
 
     codes: CodeRange
     status_class: str
     meaning: str
-    related_fields: tuple[int, ...]
+    related_fields: tuple[FieldRef, ...]
     source: str
 
 
 @dataclass(frozen=True)
 class TemplateRow:
-    """A row the template prints. ``printed`` is the template's code where it differs from PS3.7's ``codes``."""
+    """A row the template prints. Where the template contradicts PS3.4 or PS3.7, the row holds the standard's
+    code and class, ``printed`` and ``printed_status`` what the template printed, and ``correction`` the note
+    that says so."""
 
     status: str
     meaning: str
     codes: CodeRange
     printed: str | None = None
+    printed_status: str | None = None
     correction: str | None = None
 
     @property
     def label(self) -> str:
         """The row in words, its class named once: "Warning: Elements Discarded", "Refused: Out of Resources"."""
-        if self.meaning == self.status or self.meaning.startswith(f"{self.status}:"):
+        if not self.meaning or self.meaning == self.status:
+            return self.status
+        if self.meaning.startswith(f"{self.status}:"):
             return self.meaning
         return f"{self.status}: {self.meaning}"
 
@@ -107,8 +118,13 @@ class CatchAllRow:
 
 @dataclass(frozen=True)
 class TemplateTable:
-    """One status-code table of Annex N: the table of one role (SCU or SCP) of one service."""
+    """One status-code table of Annex N: what one role (SCU or SCP) of one service does with one DIMSE's
+    statuses. ``derived`` names each fact that was not read in the template, with what it was derived from."""
 
+    service: str  # the service's key ("storage")
+    service_class: str  # its key in ps3.4.yaml
+    role: str  # "scu" or "scp"
+    dimse: str  # "C-STORE"
     number: str
     heading: str
     table: str
@@ -119,10 +135,16 @@ class TemplateTable:
     rows: tuple[TemplateRow, ...]
     other: CatchAllRow | None
     source: str
+    derived: dict[str, str] = field(default_factory=dict)
 
     @property
     def has_related_fields(self) -> bool:
         return "Related Fields" in self.columns
+
+    @property
+    def dimse_key(self) -> str:
+        """How a profile names the DIMSE, where a service has several: "n-create"."""
+        return self.dimse.lower()
 
     def row_for(self, codes: CodeRange) -> TemplateRow | None:
         return next((row for row in self.rows if row.codes == codes), None)
@@ -136,13 +158,45 @@ class TemplateTable:
 
 
 @dataclass(frozen=True)
+class FailureTable:
+    """A communication failure table of N.7.3.1: what the application does when a failure occurs. ``failures``
+    are the template's rows, which every statement addresses."""
+
+    key: str
+    number: str
+    heading: str
+    table: str
+    title: str
+    text: str
+    columns: tuple[str, ...]
+    failures: tuple[str, ...]
+    source: str
+    derived: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class ServiceTemplate:
+    """A subsection of N.7.3.2: one DIMSE service and its tables, in the template's order."""
+
+    key: str
     number: str
     title: str
-    dimse: str
     service_class: str
-    roles: dict[str, TemplateTable]
+    tables: tuple[TemplateTable, ...]
     source: str
+    derived: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(table.role for table in self.tables))
+
+    @property
+    def by_dimse(self) -> bool:
+        """Whether a profile gives this service's statuses per DIMSE (role.n-create.statuses): it has several."""
+        return len({table.dimse for table in self.tables}) > 1
+
+    def tables_of(self, role: str) -> tuple[TemplateTable, ...]:
+        return tuple(table for table in self.tables if table.role == role)
 
 
 @dataclass(frozen=True)
@@ -160,44 +214,51 @@ class Standard:
     edition: str
     editions: dict[str, str]  # of each part's data: {"PS3.2": "2024d", "PS3.4": ..., "PS3.7": ...}
     sections: dict[str, Section]
+    communication_failures: dict[str, FailureTable]
     services: dict[str, ServiceTemplate]
+    named_fields: tuple[str, ...]  # related fields the standard names without a tag ("Identifier")
     _classes: tuple[tuple[CodeRange, str], ...]
-    _class_fields: dict[str, tuple[int, ...]]
+    _class_fields: dict[str, tuple[FieldRef, ...]]
     _general: dict[int, StatusMeaning]
     _dimse_codes: dict[str, frozenset[int]]
-    _service_statuses: dict[str, tuple[StatusMeaning, ...]]
+    _service_statuses: dict[tuple[str, str], tuple[StatusMeaning, ...]]  # by (service class, DIMSE)
 
     def status_class(self, code: int) -> str | None:
         """PS3.7 Annex C: the class of the narrowest entry containing ``code``, or None if none does."""
         matches = [(codes.width, name) for codes, name in self._classes if code in codes]
         return min(matches)[1] if matches else None
 
-    def meaning(self, service: str, code: int) -> StatusMeaning | None:
-        """What ``code`` means in a response of ``service``'s DIMSE, or None where it is not defined there."""
-        for status in self._service_statuses.get(self.services[service].service_class, ()):
+    def tables(self) -> tuple[TemplateTable, ...]:
+        """Every status-code table, in the template's order."""
+        return tuple(table for service in self.services.values() for table in service.tables)
+
+    def meaning(self, table: TemplateTable, code: int) -> StatusMeaning | None:
+        """What ``code`` means in a response of ``table``'s DIMSE for its service, or None where it is not
+        defined there."""
+        for status in self._service_statuses.get((table.service_class, table.dimse), ()):
             if code in status.codes:
                 return status
-        if code in self._dimse_codes.get(self.services[service].dimse, frozenset()):
+        if code in self._dimse_codes.get(table.dimse, frozenset()):
             return self._general[code]
         return None
 
-    def own_meaning(self, service: str, code: int) -> StatusMeaning | None:
+    def own_meaning(self, table: TemplateTable, code: int) -> StatusMeaning | None:
         """What the standard says ``code`` itself means: the service's own definition of that one code, or PS3.7
         Annex C's general meaning of it (0110 is "Processing failure" wherever it is sent). None for a code that
         only lies inside a range (A711 in A7xx, whose cause the implementation assigns) or that has no meaning."""
-        defined = self.meaning(service, code)
+        defined = self.meaning(table, code)
         if defined is not None and defined.codes.is_code:
             return defined
         return self._general.get(code) if defined is None else None
 
-    def service_range(self, service: str, code: int) -> CodeRange | None:
-        """The range of ``service``'s own statuses (PS3.4's A7xx, A9xx, Cxxx) that ``code`` lies in, if any."""
-        defined = self.meaning(service, code)
+    def service_range(self, table: TemplateTable, code: int) -> CodeRange | None:
+        """The range of the service's own statuses (PS3.4's A7xx, A9xx, Cxxx) that ``code`` lies in, if any."""
+        defined = self.meaning(table, code)
         return defined.codes if defined is not None and not defined.codes.is_code else None
 
-    def expected_fields(self, service: str, code: int) -> tuple[int, ...]:
+    def expected_fields(self, table: TemplateTable, code: int) -> tuple[FieldRef, ...]:
         """The related fields the standard lists for ``code``: its own, else those of its class."""
-        defined = self.meaning(service, code) or self._general.get(code)
+        defined = self.meaning(table, code) or self._general.get(code)
         if defined is not None:
             return defined.related_fields
         status_class = self.status_class(code)
@@ -229,13 +290,14 @@ def _codes(text: str) -> CodeRange:
     return codes
 
 
-def _fields(tags: list[str]) -> tuple[int, ...]:
-    parsed = []
-    for text in tags:
+def _fields(fields: list[str], names: tuple[str, ...]) -> tuple[FieldRef, ...]:
+    parsed: list[FieldRef] = []
+    for text in fields:
         tag = parse_tag(text)
-        if tag is None:
-            raise ValueError(f"confgen's standard data holds a malformed tag: {text!r}")
-        parsed.append(tag)
+        if tag is None and text not in names:
+            raise ValueError(f"confgen's standard data holds a related field that is neither a tag nor a named "
+                             f"parameter: {text!r}")
+        parsed.append(text if tag is None else tag)
     return tuple(parsed)
 
 
@@ -248,36 +310,39 @@ def load_standard(edition: str) -> Standard:
     if ps32["edition"] != edition:
         raise ValueError(f"ps3.2-{edition}.yaml holds the data of edition {ps32['edition']}")
 
+    names = tuple(entry["name"] for entry in ps37["named_fields"])
     classes = tuple(
         (_codes(code), entry["class"]) for entry in ps37["status_classes"]["entries"] for code in entry["codes"]
     )
     general = {
         meaning.codes.first: meaning
         for meaning in (
-            StatusMeaning(_codes(entry["code"]), entry["class"], entry["meaning"], _fields(entry["related_fields"]),
-                          entry["source"])
+            StatusMeaning(_codes(entry["code"]), entry["class"], entry["meaning"],
+                          _fields(entry["related_fields"], names), entry["source"])
             for entry in ps37["general_statuses"]
         )
     }
     service_statuses = {
-        key: tuple(
-            StatusMeaning(_codes(s["code"]), s["class"], s["meaning"], _fields(s["related_fields"]), service["source"])
-            for s in service["statuses"]
+        (key, dimse): tuple(
+            StatusMeaning(_codes(s["code"]), s["class"], s["meaning"], _fields(s["related_fields"], names),
+                          statuses["source"])
+            for s in statuses["statuses"]
         )
         for key, service in ps34["service_classes"].items()
-    }
-    services = {key: _service(data) for key, data in ps32["services"].items()}
-    sections = {
-        key: Section(data["number"], data["title"], data.get("text", ""), data["source"])
-        for key, data in ps32["sections"].items()
+        for dimse, statuses in service["dimses"].items()
     }
     return Standard(
         edition=edition,
         editions={data["part"]: data["edition"] for data in (ps32, ps34, ps37)},
-        sections=sections,
-        services=services,
+        sections={key: Section(data["number"], data["title"], data.get("text", ""), data["source"])
+                  for key, data in ps32["sections"].items()},
+        communication_failures={key: _failure_table(key, data)
+                                for key, data in ps32.get("communication_failures", {}).items()},
+        services={key: _service(key, data) for key, data in ps32["services"].items()},
+        named_fields=names,
         _classes=classes,
-        _class_fields={name: _fields(tags) for name, tags in ps37["class_related_fields"].items() if name != "source"},
+        _class_fields={name: _fields(tags, names) for name, tags in ps37["class_related_fields"].items()
+                       if name != "source"},
         _general=general,
         _dimse_codes={
             dimse: frozenset(_codes(code).first for code in data["codes"])
@@ -287,15 +352,24 @@ def load_standard(edition: str) -> Standard:
     )
 
 
-def _service(data: dict[str, Any]) -> ServiceTemplate:
-    roles = {}
-    for role, table in data["roles"].items():
+def _failure_table(key: str, data: dict[str, Any]) -> FailureTable:
+    return FailureTable(key, data["number"], data["heading"], data["table"], data["title"], data["text"],
+                        tuple(data["columns"]), tuple(data["failures"]), data["source"], data.get("derived", {}))
+
+
+def _service(key: str, data: dict[str, Any]) -> ServiceTemplate:
+    tables = []
+    for table in data["tables"]:
         other = table.get("other")
         kind = table["kind"]
         if kind not in ("behavior", "condition"):
             raise ValueError(f"confgen's standard data: table {table['table']} is of kind {kind!r}, neither behavior "
                              "nor condition")
-        roles[role] = TemplateTable(
+        tables.append(TemplateTable(
+            service=key,
+            service_class=data["service_class"],
+            role=table["role"],
+            dimse=table["dimse"],
             number=table["number"],
             heading=table["heading"],
             table=table["table"],
@@ -305,11 +379,12 @@ def _service(data: dict[str, Any]) -> ServiceTemplate:
             kind=kind,
             rows=tuple(
                 TemplateRow(row["status"], row["meaning"], _codes(row["code"]), row.get("printed"),
-                            row.get("correction"))
+                            row.get("printed_status"), row.get("correction"))
                 for row in table["rows"]
             ),
             other=CatchAllRow(other["status"], other["meaning"], other["code"]) if other else None,
             source=table["source"],
-        )
-    return ServiceTemplate(data["number"], data["title"], data["dimse"], data["service_class"], roles,
-                           data["source"])
+            derived=table.get("derived", {}),
+        ))
+    return ServiceTemplate(key, data["number"], data["title"], data["service_class"], tuple(tables), data["source"],
+                           data.get("derived", {}))

@@ -1,7 +1,10 @@
-"""The completed statement: a validated profile joined with the template's rows, in the order they print.
+"""The completed statement: a validated profile joined with the template, as a tree of sections in the order they
+print.
 
-Templates read only what is here. Numbers follow Annex N without its leading "N." ("Table 7-42"), as the
-template asks a statement to number its own content; each table still cites the PS3.2 table it completes.
+One tree gives the body, the contents, the numbering and the PDF's bookmarks: each section has a number, a title,
+the template's text, its tables, and the sections below it. Templates read only what is here. Numbers follow
+Annex N without its leading "N." ("Table 7-42"), as the template asks a statement to number its own content;
+each table still cites the PS3.2 table it completes.
 """
 
 from __future__ import annotations
@@ -9,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from confgen import __version__
-from confgen.dictionary import CommandElement, dictionary_version
-from confgen.profile import Case, Document, Paragraphs, Profile, RoleProfile, StatusEntry
-from confgen.standard import CodeRange, Standard, TemplateRow, TemplateTable, load_standard
+from confgen.dictionary import RelatedField, dictionary_version
+from confgen.profile import Case, Document, FailureProfile, Paragraphs, Profile, StatusEntry, TableProfile
+from confgen.standard import CodeRange, FailureTable, Standard, TemplateRow, TemplateTable, load_standard
 
 NOT_SENT = "The application does not send this status."
 # Under a table, in place of rows that would each say NOT_SENT (document.unsent_statuses: sentence).
@@ -33,7 +36,7 @@ class Row:
     further_meaning: str
     code: str
     reasons: tuple[Reason, ...]  # the behavior (SCU) or the conditions (SCP), in the profile's order
-    related_fields: tuple[CommandElement, ...] = ()
+    related_fields: tuple[RelatedField, ...] = ()
     sent: bool = True
     note: int | None = None  # number of the table note that explains this row
     catch_all: bool = False  # the "Other Status Codes" row, whose code cell is words, not a code
@@ -47,8 +50,8 @@ class Row:
 
 @dataclass(frozen=True)
 class Table:
-    number: str
-    heading: str
+    """A status-code table: what one role does with one DIMSE's statuses."""
+
     label: str
     cites: str
     title: str
@@ -56,25 +59,55 @@ class Table:
     columns: tuple[str, ...]
     has_related_fields: bool
     rows: tuple[Row, ...]
-    notes: tuple[Paragraphs, ...]  # confgen's own (the template's misprints), then the profile's
+    notes: tuple[Paragraphs, ...]  # confgen's own (where the template is corrected), then the profile's
     intro: Paragraphs = ()  # the profile's text after the template's sentence
     unsent: str | None = None  # the sentence naming the template's statuses that are never sent
     decimal_codes: bool = False  # each code's decimal value is printed beside it
+    kind: str = "status"  # which kind of table a template renders
+
+    @property
+    def anchor(self) -> str:
+        return self.label.lower().replace(" ", "-")
 
 
 @dataclass(frozen=True)
-class ServiceSection:
-    key: str
-    number: str
-    title: str
-    tables: tuple[Table, ...]
+class FailureRow:
+    failure: str
+    behavior: Paragraphs
 
 
 @dataclass(frozen=True)
-class Heading:
-    number: str
+class FailuresTable:
+    """A communication failure table: what the application does on each failure."""
+
+    label: str
+    cites: str
     title: str
     text: str
+    columns: tuple[str, ...]
+    rows: tuple[FailureRow, ...]
+    kind: str = "failures"
+
+    @property
+    def anchor(self) -> str:
+        return self.label.lower().replace(" ", "-")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A numbered section of the statement: its text, its tables, and the sections below it. ``key`` names a
+    service's section, which a vendor's templates may render their own way (services/<key>.html.j2)."""
+
+    number: str
+    title: str
+    text: str = ""
+    tables: tuple[Table | FailuresTable, ...] = ()
+    children: tuple[Section, ...] = ()
+    key: str = ""
+
+    @property
+    def anchor(self) -> str:
+        return "section-" + self.number.replace(".", "-")
 
 
 @dataclass(frozen=True)
@@ -86,6 +119,7 @@ class Provenance:
     profile_sha256: str
     editions: dict[str, str]  # the editions of the standard's data, by part
     dictionary: str  # the data dictionary that resolved the related fields
+    derived_tables: tuple[str, ...] = ()  # labels of the tables whose rows follow the standard, not a template read
 
 
 @dataclass(frozen=True)
@@ -95,10 +129,12 @@ class Statement:
     subject: str
     keywords: tuple[str, ...]
     standard: str
-    status_codes: Heading
-    dimse_services: Heading
-    services: tuple[ServiceSection, ...]
+    sections: tuple[Section, ...]  # the statement's top sections (7.3 Status Codes)
     provenance: Provenance
+
+    def walk(self) -> list[Section]:
+        """Every section, depth first, in print order."""
+        return [found for section in self.sections for found in (section, *_below(section))]
 
 
 def without_annex_prefix(annex_n_number: str) -> str:
@@ -108,16 +144,25 @@ def without_annex_prefix(annex_n_number: str) -> str:
 
 def build_statement(profile: Profile) -> Statement:
     standard = load_standard(profile.standard)
-    sections = []
-    for key, service in standard.services.items():
-        roles = profile.services.get(key)
-        if not roles:
-            continue  # Annex N: a subsection that does not apply is removed whole
-        tables = tuple(_table(standard, key, table, roles[role], profile.document)
-                       for role, table in service.roles.items() if role in roles)
-        sections.append(ServiceSection(key, without_annex_prefix(service.number), service.title, tables))
     document = profile.document
+    # Annex N: a subsection that does not apply is removed whole.
+    failures = tuple(_failures_section(table, profile.communication_failures[key])
+                     for key, table in standard.communication_failures.items()
+                     if key in profile.communication_failures)
+    services = []
+    for key, service in standard.services.items():
+        declared = [(table, profile.table(key, table.role, table.dimse)) for table in service.tables]
+        sections = tuple(_table_section(standard, table, given, document) for table, given in declared if given)
+        if sections:
+            services.append(Section(without_annex_prefix(service.number), service.title, children=sections, key=key))
+    below = []
+    if failures:
+        below.append(_section(standard, "communication_failures", failures))
+    if services:
+        below.append(_section(standard, "dimse_services", tuple(services)))
+    top = _section(standard, "status_codes", tuple(below))
     product = f"{document.product} {document.product_version}"
+    tables = [table for section in (top, *_below(top)) for table in section.tables]  # as walk() gives them
     return Statement(
         document=document,
         title=f"DICOM Conformance Statement: {product}",
@@ -125,33 +170,57 @@ def build_statement(profile: Profile) -> Statement:
                 f"{standard.edition} Annex N",
         keywords=("DICOM", "Conformance Statement", document.product, document.product_version,
                   *([document.document_number] if document.document_number else []),
-                  *(service.title for service in sections), "Status Codes"),
+                  *(service.title for service in services), "Status Codes"),
         standard=f"DICOM PS3.2 {standard.edition}",
-        status_codes=_heading(standard, "status_codes"),
-        dimse_services=_heading(standard, "dimse_services"),
-        services=tuple(sections),
+        sections=(top,),
         provenance=Provenance(
             generator=f"confgen {__version__}",
             profile_name=profile.path.name,
             profile_sha256=profile.sha256,
             editions=standard.editions,
             dictionary=f"pydicom {dictionary_version()}",
+            derived_tables=tuple(table.label for table in tables if table.label in _derived(standard)),
         ),
     )
 
 
-def _heading(standard: Standard, key: str) -> Heading:
+def _below(section: Section) -> list[Section]:
+    return [found for child in section.children for found in (child, *_below(child))]
+
+
+def _derived(standard: Standard) -> set[str]:
+    return {f"Table {without_annex_prefix(table.table)}" for table in standard.tables() if "rows" in table.derived}
+
+
+def _section(standard: Standard, key: str, children: tuple[Section, ...]) -> Section:
     section = standard.sections[key]
-    return Heading(without_annex_prefix(section.number), section.title, section.text)
+    return Section(without_annex_prefix(section.number), section.title, section.text, children=children)
 
 
-def _table(standard: Standard, service: str, template: TemplateTable, role: RoleProfile, document: Document) -> Table:
+def _failures_section(template: FailureTable, given: FailureProfile) -> Section:
+    label = f"Table {without_annex_prefix(template.table)}"
+    # The template's failures first, in its order, then the profile's own in the order given.
+    behaviors = dict(given.behaviors)
+    order = [name for name in template.failures if name in behaviors]
+    order += [name for name in behaviors if name not in template.failures]
+    table = FailuresTable(label, f"PS3.2 Table {template.table}", template.title,
+                          template.text.replace("{table}", label), template.columns,
+                          tuple(FailureRow(name, behaviors[name]) for name in order))
+    return Section(without_annex_prefix(template.number), template.heading, tables=(table,))
+
+
+def _table_section(standard: Standard, template: TemplateTable, given: TableProfile, document: Document) -> Section:
+    return Section(without_annex_prefix(template.number), template.heading,
+                   tables=(_table(standard, template, given, document),))
+
+
+def _table(standard: Standard, template: TemplateTable, given: TableProfile, document: Document) -> Table:
     label = f"Table {without_annex_prefix(template.table)}"
     notes: list[Paragraphs] = []
     rows = []
     unsent = []
     for template_row in template.rows:
-        entry = role.entry(template_row.codes)
+        entry = given.entry(template_row.codes)
         if entry is None:
             continue  # validation guarantees every row but one that other codes of its range answer (A711 for A700)
         if not entry.sent and document.unsent_statuses == "sentence":
@@ -163,19 +232,17 @@ def _table(standard: Standard, service: str, template: TemplateTable, role: Role
             note = len(notes)
         rows.append(_template_row(template_row, entry, note))
     listed = {row.codes for row in template.rows}
-    additional = sorted(((e.codes, e) for e in role.entries if e.codes is not None and e.codes not in listed),
+    additional = sorted(((e.codes, e) for e in given.entries if e.codes is not None and e.codes not in listed),
                         key=lambda pair: pair[0])
-    rows.extend(_additional_row(standard, service, template, codes, entry) for codes, entry in additional)
+    rows.extend(_additional_row(standard, template, codes, entry) for codes, entry in additional)
     if document.decimal_codes:
         rows = [replace(row, decimal=_in_decimal(row.code)) if not row.catch_all else row for row in rows]
-    other = role.entry(None)
+    other = given.entry(None)
     if template.other is not None and other is not None:
         # "anything else" only reads right after every code that is listed, so it stays last.
         rows.append(Row(template.other.status, template.other.meaning, template.other.code, _reasons(other),
                         catch_all=True))
     return Table(
-        number=without_annex_prefix(template.number),
-        heading=template.heading,
         label=label,
         cites=f"PS3.2 Table {template.table}",
         title=template.title,
@@ -183,8 +250,8 @@ def _table(standard: Standard, service: str, template: TemplateTable, role: Role
         columns=template.columns,
         has_related_fields=template.has_related_fields,
         rows=tuple(rows),
-        notes=(*notes, *role.notes),
-        intro=role.intro,
+        notes=(*notes, *given.notes),
+        intro=given.intro,
         unsent=UNSENT.format(statuses=", ".join(unsent)) if unsent else None,
         decimal_codes=document.decimal_codes,
     )
@@ -217,16 +284,15 @@ def _template_row(row: TemplateRow, entry: StatusEntry, note: int | None) -> Row
     )
 
 
-def _additional_row(standard: Standard, service: str, template: TemplateTable, codes: CodeRange,
-                    entry: StatusEntry) -> Row:
+def _additional_row(standard: Standard, template: TemplateTable, codes: CodeRange, entry: StatusEntry) -> Row:
     code = codes.first
-    defined = standard.meaning(service, code)
+    defined = standard.meaning(template, code)
     # A code the standard defines like one of the table's rows (A711 in A7xx, like A700) is worded like that
     # row, so the table calls one status by one name; otherwise the standard's own words are used: the service's,
     # or PS3.7 Annex C's general meaning of the code (0110, "Processing failure").
-    sibling = next((row for row in template.rows if defined and standard.meaning(service, row.codes.first) == defined),
+    sibling = next((row for row in template.rows if defined and standard.meaning(template, row.codes.first) == defined),
                    None)
-    known = defined or standard.own_meaning(service, code)
+    known = defined or standard.own_meaning(template, code)
     status_class = sibling.status if sibling else known.status_class if known else standard.status_class(code)
     meaning = sibling.meaning if sibling else known.meaning if known else ""
     return Row(

@@ -12,6 +12,7 @@ not inside a scalar (a quoted text, or a block scalar's lines) starts a comment,
 from __future__ import annotations
 
 import bisect
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -50,13 +51,18 @@ class IgnoreComments:
         return True
 
     def report_stale(self, report: Report) -> None:
-        """An S213 warning for each rule named in an ignore that suppressed nothing."""
+        """An S213 warning for each rule named in an ignore that suppressed nothing; where that rule is reported on
+        another line, the message says which (an ignore one line off is a common slip)."""
         for ignore in self.by_line.values():
             for rule_id, column in ignore.rules.items():
-                if rule_id not in ignore.used:
-                    report.add_at(rules.S213, ignore.line, column,
-                                  f"ignore[{rule_id}] suppresses nothing: there is no {rule_id} finding on this line; "
-                                  "remove it")
+                if rule_id in ignore.used:
+                    continue
+                elsewhere = sorted({d.line for d in report.diagnostics if d.rule.id == rule_id and d.line},
+                                   key=lambda line: abs(line - ignore.line))
+                where = f" ({rule_id} is reported on line {elsewhere[0]})" if elsewhere else ""
+                report.add_at(rules.S213, ignore.line, column,
+                              f"ignore[{rule_id}] suppresses nothing: there is no {rule_id} finding on this line"
+                              f"{where}; remove it, or move it to the finding's line")
 
 
 def read_ignores(text: str, root: yaml.Node, report: Report) -> IgnoreComments:
@@ -133,8 +139,9 @@ def _parse(line: str, comment: int, number: int, report: Report) -> Ignore | Non
     for rule_id, column in named.items():
         rule = _RULES.get(rule_id)
         if rule is None:
-            report.add_at(rules.S211, number, column, f"ignore[{rule_id}]: {rule_id} is not a rule of confgen "
-                                                      "(confgen rules lists them)")
+            close = difflib.get_close_matches(rule_id, list(_RULES), n=1, cutoff=0.75)
+            hint = f"; did you mean {close[0]}?" if close else " (confgen rules lists them)"
+            report.add_at(rules.S211, number, column, f"ignore[{rule_id}]: {rule_id} is not a rule of confgen{hint}")
         elif not rule.suppressible:
             kind = "an error" if rule.severity is Severity.ERROR else "a warning about ignore comments"
             report.add_at(rules.S212, number, column, f"ignore[{rule_id}]: {rule_id} is {kind} and cannot be "

@@ -1,7 +1,9 @@
-"""Validate: check a composed profile against the profile format and the standard; gather every problem.
+"""Validate: walk a composed profile along the profile format's declaration (confgen/format.py), check it against
+the standard, and gather every problem.
 
-The checks walk the YAML nodes, so each diagnostic points at the key or value it is about; something missing
-is reported at the key of the mapping it is missing from. Only keys the format knows are descended into.
+The walk follows the YAML nodes, so each diagnostic points at the key or value it is about; something missing is
+reported at the key of the mapping it is missing from. Only keys the format knows are descended into. What a
+status-code table says is checked by the DICOM rules' own checks (confgen/rules/dicom.py).
 """
 
 from __future__ import annotations
@@ -9,29 +11,63 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, TypeGuard
+from typing import Any, TypeGuard
 
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from confgen import dictionary, rules
-from confgen.diagnostics import Report, Severity
-from confgen.logo import Logo, LogoError, read_logo
-from confgen.profile import (
+from confgen.diagnostics import Report
+from confgen.format import (
+    DOCUMENT,
     FORMAT_VERSION,
-    UNSENT_STATUSES,
+    Choice,
+    Date,
+    Edition,
+    Failures,
+    Flag,
+    FormatVersion,
+    Key,
+    Keyed,
+    ListOf,
+    Logo,
+    OneOf,
+    Prose,
+    Spec,
+    Statuses,
+    Text,
+    profile_format,
+)
+from confgen.logo import LogoError, read_logo
+from confgen.profile import (
     Case,
     Document,
+    FailureProfile,
     Paragraphs,
     Profile,
     Revision,
-    RoleProfile,
     StatusEntry,
+    TableProfile,
+)
+from confgen.rules.dicom import (
+    GIVE,
+    KEY_CHECKS,
+    ROW_CHECKS,
+    TABLE_CHECKS,
+    Given,
+    Row,
+    StatusKey,
+    Table,
+    failures_not_addressed,
+    related_fields,
+    unexpected_field,
 )
 from confgen.source import Source
-from confgen.standard import CodeRange, Standard, TemplateRow, TemplateTable, available_editions, load_standard
+from confgen.standard import CodeRange, Standard, available_editions, load_standard
+from confgen.suppress import read_ignores
 
 _YAML = "tag:yaml.org,2002:"
 _STR, _INT, _BOOL, _NULL, _TIMESTAMP = (_YAML + t for t in ("str", "int", "bool", "null", "timestamp"))
@@ -46,9 +82,10 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Control characters other than white space, and the bidirectional overrides and isolates that reorder what a
 # reader sees ("Trojan Source"): none has a place in a statement.
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069]")
-_CODE_WITH_X = re.compile(r"[0-9A-F]{1,3}X{1,3}")
 # What a "\ud800" escape gives: libyaml refuses it, the pure-Python parser makes it a character no file can hold.
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# An ignore comment written inside a text, where YAML reads it as part of the text.
+_IGNORE_IN_TEXT = re.compile(r"#\s*confgen\s*:\s*ignore\b")
 
 # Text that a template or a starting profile leaves behind; a statement must not be published with any of it.
 # Annex N writes instructions in square brackets, opening with a capitalised instruction ("[Describe the ...",
@@ -59,41 +96,22 @@ LEFTOVERS = (
                r"|Replace|Fill)\b[^\]]*\]?"),
     re.compile(r"(?<![\w<])<<?[A-Za-z][^<>\n]*>>?"),
 )
-
-PROFILE_KEYS = ("confgen", "standard", "document", "services")
-DOCUMENT_KEYS = ("manufacturer", "product", "product_version", "date", "document_number", "revisions", "logo", "paper",
-                 "decimal_codes", "unsent_statuses")
-PAPER_SIZES = ("A4", "letter")
-DOCUMENT_REQUIRED = DOCUMENT_KEYS[:4]
-REVISION_KEYS = ("revision", "date", "description")
-ROLE_KEYS = ("intro", "notes", "statuses")
-BEHAVIOR_KEYS = ("behavior", "further_meaning")
-CONDITION_KEYS = ("condition", "related_fields", "comment", "sent", "further_meaning")
-# An entry of a list of conditions: one reason the code is sent (sent: false has no place in it).
-CASE_KEYS = ("condition", "related_fields", "comment", "further_meaning", "sent")
 ERROR_COMMENT = 0x00000902  # (0000,0902), the command element that carries an SCP's comment text
-# Keys of the other role's rows, which people carry over: say what this role's row has instead.
-BEHAVIOR_HINTS = {
-    "condition": "an SCU row says what the application does: use 'behavior'",
-    "related_fields": "related fields belong to SCP rows; an SCU row gives its behavior",
-    "sent": "an SCU row says what the application does on receiving the status, which it cannot refuse to "
-            "receive: give its behavior",
-    "comment": "an Error Comment is text an SCP sends with a status; an SCU row gives its behavior",
-}
-CONDITION_HINTS = {"behavior": "an SCP row says when the application sends the status: use 'condition'"}
-GIVE = {"behavior": "its behavior", "condition": "a condition, or sent: false for a template row it never sends"}
 
 
 def validate(source: Source, report: Report) -> Profile | None:
     """The profile in ``source`` if it has no errors; every problem found goes to ``report``.
 
-    The profile's ignore comments suppress what they name on their lines. Whether one has gone stale is only told
-    when every check has run: an error elsewhere can keep the finding it was written for from being looked for.
+    The profile's ignore comments suppress what they name on their lines. Whether one has gone stale is told once
+    every table has been checked: where the walk stopped early (another format, an unknown edition), the finding
+    an ignore was written for was never looked for.
     """
-    report.suppressions = source.ignores
-    profile = _Validator(report).profile(source)
-    if not any(d.severity is Severity.ERROR and d.rule not in (rules.S211, rules.S212) for d in report.diagnostics):
-        source.ignores.report_stale(report)
+    ignores = read_ignores(source.text, source.root, report)
+    report.suppressions = ignores
+    walk = _Walk(report, source.path.parent)
+    profile = walk.profile(source)
+    if walk.reached_the_tables:
+        ignores.report_stale(report)
     return profile
 
 
@@ -105,31 +123,60 @@ class Fields(dict[str, Node]):
         self.keys_at: dict[str, ScalarNode] = {}
 
 
+@dataclass
+class Checked:
+    """A mapping walked along its declaration: each key's value as checked (None where it was wrong), the key
+    nodes, and the nodes of each list's items."""
+
+    node: Node
+    values: dict[str, Any] = field(default_factory=dict)
+    keys: dict[str, ScalarNode] = field(default_factory=dict)
+    items: dict[str, list[Node]] = field(default_factory=dict)
+
+    @property
+    def sound(self) -> bool:
+        return None not in self.values.values()
+
+    def given(self, where: str, listed: bool = False) -> Given:
+        return Given(self.values, self.keys, where, listed)
+
+
 def _suggest(key: str, known: Sequence[str]) -> str:
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
-class _Validator:
-    def __init__(self, report: Report) -> None:
+class _Walk:
+    def __init__(self, report: Report, folder: Path) -> None:
         self.report = report
-        self.folder = Path()  # the profile's folder, where a logo is looked for
+        self.folder = folder  # the profile's folder, where a logo is looked for
+        self.standard: Standard | None = None
+        self.reached_the_tables = False
 
     # -- the profile ------------------------------------------------------------------------------------------
 
     def profile(self, source: Source) -> Profile | None:
-        self.folder = source.path.parent
-        top = self.mapping(source.root, source.root, PROFILE_KEYS, PROFILE_KEYS, "the profile")
+        # The format's version and edition come first: what the services may hold depends on the edition. The
+        # document does not, and is checked whatever the edition says.
+        top = self.mapping(source.root, source.root, _TOP_NAMES, _TOP_REQUIRED, "the profile")
         if top is None:
             return None
         if "confgen" in top and not self.format_version(top["confgen"]):
             return None  # another format: the rest of the checks would only mislead
-        standard = self.standard(top["standard"]) if "standard" in top else None
-        document = self.document(top) if "document" in top else None
-        services = self.services(top, standard) if "services" in top and standard else None
-        if self.report.has_errors or standard is None or document is None or services is None:
+        standard = self.edition(top["standard"]) if "standard" in top else None
+        self.standard = standard
+        declared = profile_format(standard).keys if standard else (Key("document", DOCUMENT, True),)
+        checked = Checked(source.root)
+        for key in declared:
+            if key.name in top and key.name not in ("confgen", "standard"):
+                checked.keys[key.name] = top.keys_at[key.name]
+                checked.values[key.name] = self.value(key.value, top[key.name], top.keys_at[key.name], key.name)
+        self.reached_the_tables = standard is not None
+        if self.report.has_errors or standard is None or not checked.sound:
             return None
-        return Profile(source.path, source.sha256, standard.edition, document, services)
+        return Profile(source.path, source.sha256, standard.edition, _document(checked.values["document"]),
+                       _services(standard, checked.values.get("services")),
+                       _failures(checked.values.get("communication_failures")))
 
     def format_version(self, node: Node) -> bool:
         if not self.plain(node):
@@ -146,7 +193,7 @@ class _Validator:
         self.report.add(rules.S204, node, message)
         return False
 
-    def standard(self, node: Node) -> Standard | None:
+    def edition(self, node: Node) -> Standard | None:
         edition = self.text(node, "standard")
         if edition is None:
             return None
@@ -158,103 +205,228 @@ class _Validator:
             return None
         return load_standard(edition)
 
-    def document(self, top: Fields) -> Document | None:
-        fields = self.mapping(top["document"], top.keys_at["document"], DOCUMENT_KEYS, DOCUMENT_REQUIRED,
-                              "document")
-        if fields is None:
-            return None
-        texts = {key: self.text(fields[key], f"document.{key}", fields.keys_at[key])
-                 for key in ("manufacturer", "product", "product_version", "document_number") if key in fields}
-        date = self.date(fields["date"], "document.date") if "date" in fields else None
-        revisions = self.revisions(fields) if "revisions" in fields else ()
-        logo = self.logo(fields["logo"]) if "logo" in fields else None
-        paper = self.choice(fields["paper"], "document.paper", PAPER_SIZES) if "paper" in fields else "A4"
-        decimal = self.boolean(fields["decimal_codes"], "document.decimal_codes") if "decimal_codes" in fields \
-            else False
-        unsent = self.choice(fields["unsent_statuses"], "document.unsent_statuses", UNSENT_STATUSES) \
-            if "unsent_statuses" in fields else UNSENT_STATUSES[0]
-        manufacturer, product, version = texts.get("manufacturer"), texts.get("product"), texts.get("product_version")
-        if manufacturer is None or product is None or version is None or date is None or revisions is None or \
-                ("logo" in fields and logo is None) or paper is None or decimal is None or unsent is None:
-            return None
-        return Document(manufacturer, product, version, date, texts.get("document_number"), revisions, logo, paper,
-                        decimal, unsent)
+    # -- a value, as its declaration says ---------------------------------------------------------------------
 
-    def logo(self, node: Node) -> Logo | None:
-        name = self.text(node, "document.logo")
+    def value(self, spec: Spec, node: Node, key: ScalarNode | None, where: str) -> Any:
+        """The value of ``node`` as ``spec`` declares it, or None (reported) where it is wrong. ``key`` is the key
+        that holds it, where a diagnostic about something missing, or a text spanning lines, points."""
+        walk: Callable[..., Any] = getattr(self, f"_{type(spec).__name__.lower()}")
+        return walk(spec, node, key, where)
+
+    def _text(self, spec: Text, node: Node, key: ScalarNode | None, where: str) -> str | None:
+        return self.text(node, where, key)
+
+    def _prose(self, spec: Prose, node: Node, key: ScalarNode | None, where: str) -> Paragraphs | None:
+        return self.prose(node, where, key)
+
+    def _date(self, spec: Date, node: Node, key: ScalarNode | None, where: str) -> str | None:
+        return self.date(node, where)
+
+    def _flag(self, spec: Flag, node: Node, key: ScalarNode | None, where: str) -> bool | None:
+        return self.boolean(node, where)
+
+    def _choice(self, spec: Choice, node: Node, key: ScalarNode | None, where: str) -> str | None:
+        value = self.text(node, where)
+        if value is None:
+            return None
+        chosen = next((option for option in spec.options if option.lower() == value.lower()), None)
+        if chosen is None:
+            self.report.add(rules.S203, node, f"{where} must be one of {', '.join(spec.options)}, not "
+                                              f"{self.quoted(value)}")
+        return chosen
+
+    def _logo(self, spec: Logo, node: Node, key: ScalarNode | None, where: str) -> Any:
+        name = self.text(node, where)
         if name is None:
             return None
         try:
             return read_logo(name, self.folder)
         except LogoError as error:
-            self.report.add(rules.S210, node, f"document.logo {self.quoted(name)} {error}")
+            self.report.add(rules.S210, node, f"{where} {self.quoted(name)} {error}")
             return None
 
-    def choice(self, node: Node, where: str, choices: Sequence[str]) -> str | None:
-        value = self.text(node, where)
-        if value is None:
-            return None
-        chosen = next((c for c in choices if c.lower() == value.lower()), None)
-        if chosen is None:
-            self.report.add(rules.S203, node, f"{where} must be one of {', '.join(choices)}, not {self.quoted(value)}")
-        return chosen
+    def _formatversion(self, spec: FormatVersion, node: Node, key: ScalarNode | None, where: str) -> None:
+        raise AssertionError("the format version is read before the walk")
 
-    def revisions(self, document: Fields) -> tuple[Revision, ...] | None:
-        items = self.sequence(document["revisions"], "document.revisions")
+    def _edition(self, spec: Edition, node: Node, key: ScalarNode | None, where: str) -> None:
+        raise AssertionError("the edition is read before the walk")
+
+    def _keyed(self, spec: Keyed, node: Node, key: ScalarNode | None, where: str) -> Checked | None:
+        names = spec.names
+        canonical = None
+        if spec.any_case:
+            by_case = {name.lower(): name for name in names}
+
+            def canonical(typed: ScalarNode) -> str | None:
+                name = by_case.get(typed.value.strip().lower())
+                if name is None:
+                    self.known_key(typed, names, where, spec.hints)
+                return name
+
+        fields = self.mapping(node, key or node, names, spec.required, where, spec.hints, canonical)
+        if fields is None:
+            return None
+        if len(fields) < spec.min_keys:
+            self.report.add(rules.S209, key or node, f"{where} {spec.empty}")
+            return None
+        checked = Checked(node)
+        for name, value in fields.items():
+            declared = spec.key(name)
+            assert declared is not None
+            checked.keys[name] = fields.keys_at[name]
+            inner = f"{where}.{name}" if where != "the profile" else name
+            checked.values[name] = self.value(declared.value, value, fields.keys_at[name], inner)
+            if isinstance(value, SequenceNode):
+                checked.items[name] = list(value.value)
+        return checked
+
+    def _listof(self, spec: ListOf, node: Node, key: ScalarNode | None, where: str) -> list[Any] | None:
+        items = self.sequence(node, where)
         if items is None:
             return None
-        revisions = []
-        for index, item in enumerate(items):
-            where = f"document.revisions[{index}]"
-            fields = self.mapping(item, item, REVISION_KEYS, REVISION_KEYS, where)
-            if fields is None:
-                continue
-            revision = self.text(fields["revision"], f"{where}.revision", fields.keys_at["revision"]) \
-                if "revision" in fields else None
-            date = self.date(fields["date"], f"{where}.date") if "date" in fields else None
-            description = self.text(fields["description"], f"{where}.description", fields.keys_at["description"]) \
-                if "description" in fields else None
-            if revision is not None and date is not None and description is not None:
-                revisions.append(Revision(revision, date, description))
-        return tuple(revisions) if len(revisions) == len(items) else None
-
-    # -- services and their status tables ---------------------------------------------------------------------
-
-    def services(self, top: Fields, standard: Standard) -> dict[str, dict[str, RoleProfile]] | None:
-        declared = self.mapping(top["services"], top.keys_at["services"], tuple(standard.services), (),
-                                "services")
-        if declared is None:
+        if len(items) < spec.min_items:
+            self.report.add(rules.S207, key or node, f"{where} is an empty list: {spec.empty}")
             return None
-        if not declared:
-            self.report.add(rules.S209, top.keys_at["services"],
-                            "services declares no service; confgen knows: " + ", ".join(standard.services))
-            return None
-        services: dict[str, dict[str, RoleProfile]] = {}
-        for key, service_node in declared.items():
-            template = standard.services[key]
-            where = f"services.{key}"
-            roles = self.mapping(service_node, declared.keys_at[key], tuple(template.roles), (), where)
-            if roles is None:
-                continue
-            if not roles:
-                self.report.add(rules.S209, declared.keys_at[key],
-                                f"{where} declares neither " + " nor ".join(template.roles))
-                continue
-            services[key] = {}
-            for role in roles:
-                checked = _Table(self, standard, key, template.roles[role]).role(roles, role, f"{where}.{role}")
-                if checked is not None:
-                    services[key][role] = checked
-        return services
+        values = [self.value(spec.item, item, None, f"{where}[{index}]") for index, item in enumerate(items)]
+        return None if None in values else values
 
-    def duplicate(self, node: ScalarNode, first: ScalarNode, where: str) -> None:
-        line = first.start_mark.line + 1
-        if first.value == node.value:
-            self.report.add(rules.Y104, node, f"{self.quoted(node.value)} is given twice in {where} (first at "
-                                              f"line {line}); this later one is the one YAML keeps")
+    def _oneof(self, spec: OneOf, node: Node, key: ScalarNode | None, where: str) -> Any:
+        if not self.plain(node):
+            return None
+        shapes: dict[type[Node], tuple[type, ...]] = {MappingNode: (Keyed,), SequenceNode: (ListOf,),
+                                                      ScalarNode: (Text,)}
+        for option in spec.options:
+            if isinstance(option, shapes[type(node)]):
+                return self.value(option, node, key, where)
+        self.report.add(rules.S203, node, f"{where} must be {self.expected(spec)}, not {self.shape(node)}")
+        return None
+
+    def expected(self, spec: OneOf) -> str:
+        shapes = []
+        for option in spec.options:
+            if isinstance(option, Text):
+                shapes.append("text")
+            elif isinstance(option, Keyed):
+                shapes.append(f"a mapping of {', '.join(option.names)}")
+            elif isinstance(option, ListOf):
+                shapes.append("a list of such mappings")
+        return ", or ".join(shapes)
+
+    # -- a status-code table ----------------------------------------------------------------------------------
+
+    def _statuses(self, spec: Statuses, node: Node, key: ScalarNode | None,
+                  where: str) -> tuple[StatusEntry, ...] | None:
+        assert self.standard is not None
+        assert key is not None
+        standard, table = self.standard, spec.table
+        meant: set[str] = set()
+
+        def status_key(typed: ScalarNode) -> str | None:
+            if any(check(StatusKey(standard, table, typed, meant, self.report)) for check in KEY_CHECKS):
+                return None
+            codes = CodeRange.parse(typed.value)
+            return "other" if codes is None else str(codes)
+
+        rows = self.mapping(node, key, (), (), where, key=status_key)
+        if rows is None:
+            return None
+        entries = []
+        unsent = {}
+        for canonical, value in rows.items():
+            code_key = rows.keys_at[canonical]
+            codes = None if canonical == "other" else CodeRange.parse(canonical)
+            entries.append(self.status_row(spec, codes, code_key, value, f"{where}.{code_key.value}"))
+            sent_key = _sent_false(value)
+            if sent_key is not None:
+                unsent[canonical] = sent_key
+        for check in TABLE_CHECKS:
+            check(Table(standard, table, key, list(rows), meant, self.report, unsent))
+        return None if None in entries else tuple(entry for entry in entries if entry is not None)
+
+    def status_row(self, spec: Statuses, codes: CodeRange | None, key: ScalarNode, node: Node,
+                   where: str) -> StatusEntry | None:
+        assert self.standard is not None
+        table = spec.table
+        kind = table.kind
+        value = self.value(spec.entry, node, key, where)
+        if value is None:
+            return None
+        if isinstance(value, tuple):  # an SCU row given as its behavior alone
+            given = [Given({"behavior": value}, {"behavior": key}, where)]
+        elif isinstance(value, list):  # several conditions
+            given = [item.given(f"{where}[{index}]", listed=True) for index, item in enumerate(value)]
         else:
-            self.report.add(rules.D307, node, f"{self.quoted(node.value)} is the same status code as "
-                                              f"{self.quoted(first.value)} at line {line}")
+            given = [value.given(where)]
+        if isinstance(value, Checked) and "sent" in value.values and value.values["sent"] is None:
+            return None  # not true or false (reported): whether the row is sent is not known
+        row = Row(self.standard, table, codes, key, where, given, self.report,
+                  sent=not isinstance(value, Checked) or value.values.get("sent") is not False)
+        if row.sent and not isinstance(value, list) and kind not in given[0].values:
+            self.report.add(rules.S202, key, f"{where} is missing '{kind}': give {GIVE[kind]}")
+            return None
+        for item, item_node in zip(given, node.value, strict=True) if isinstance(value, list) else ():
+            if "condition" not in item.values and item.values.get("sent") is not False:
+                self.report.add(rules.S202, item_node, f"{item.where} is missing 'condition': give when the "
+                                                       "application sends the code for this reason")
+        for check in ROW_CHECKS:
+            if check(row):
+                return None
+        if isinstance(value, list) and not all(item.sound and "condition" in item.values for item in value):
+            return None
+        if isinstance(value, Checked) and not value.sound:
+            return None
+        cases = [self.case(row, item, value) for item, value in zip(given, self.case_items(value), strict=True)] \
+            if row.sent else []
+        if None in cases:
+            return None
+        return StatusEntry(codes, tuple(case for case in cases if case is not None), key.start_mark.line + 1,
+                           row.sent, row.further[1] if row.further else None)
+
+    @staticmethod
+    def case_items(value: Any) -> list[Checked | None]:
+        if isinstance(value, list):
+            return list(value)
+        return [value if isinstance(value, Checked) else None]
+
+    def case(self, row: Row, given: Given, checked: Checked | None) -> Case | None:
+        text: Paragraphs = given.values[row.table.kind]
+        nodes = checked.items.get("related_fields", []) if checked else []
+        names: list[str] = given.values.get("related_fields") or []
+        fields = related_fields(row, list(zip(nodes, names, strict=True)))
+        if fields is None:
+            return None
+        comment: str | None = given.values.get("comment")
+        if comment is not None and ERROR_COMMENT not in (found.ref for found in fields):
+            # The text an SCP sends in Error Comment makes that field one of the row's related fields.
+            element = dictionary.element(ERROR_COMMENT)
+            unexpected_field(row, element, given.keys["comment"], " (the comment is sent in it)")
+            fields += (element,)
+        return Case(text, fields, comment)
+
+    # -- a communication failure table ------------------------------------------------------------------------
+
+    def _failures(self, spec: Failures, node: Node, key: ScalarNode | None,
+                  where: str) -> tuple[tuple[str, Paragraphs], ...] | None:
+        assert key is not None
+        template = {name.casefold(): name for name in spec.table.failures}
+
+        def failure(typed: ScalarNode) -> str | None:
+            # The template's failures in any case; others as the profile writes them.
+            name = " ".join(typed.value.split())
+            if not name:
+                self.report.add(rules.S207, typed, f"{where} has a failure with no name")
+                return None
+            return template.get(name.casefold(), name)
+
+        rows = self.mapping(node, key, (), (), where, key=failure)
+        if rows is None:
+            return None
+        behaviors = [(name, self.value(spec.behavior, value, rows.keys_at[name], f"{where}.{name}"))
+                     for name, value in rows.items()]
+        failures_not_addressed(spec.table.failures, list(rows), key, spec.table.table, self.report)
+        if any(behavior is None for _, behavior in behaviors):
+            return None
+        return tuple(behaviors)
 
     # -- node access ------------------------------------------------------------------------------------------
 
@@ -287,7 +459,7 @@ class _Validator:
         return False
 
     def mapping(self, node: Node, at: Node, known: Sequence[str], required: Sequence[str], where: str,
-                hints: Mapping[str, str] | None = None,
+                hints: dict[str, str] | None = None,
                 key: Callable[[ScalarNode], str | None] | None = None) -> Fields | None:
         """The values of a mapping by key, after checking its keys: unknown, duplicate and missing ones.
 
@@ -315,13 +487,25 @@ class _Validator:
         return fields
 
     def known_key(self, node: ScalarNode, known: Sequence[str], where: str,
-                  hints: Mapping[str, str] | None) -> str | None:
+                  hints: dict[str, str] | None) -> str | None:
         if node.value in known:
             return str(node.value)
         place = "at the top of the profile" if where == "the profile" else f"in {where}"
         hint = f": {hints[node.value]}" if hints and node.value in hints else _suggest(node.value, known)
         self.report.add(rules.S201, node, f"unknown key {self.quoted(node.value)} {place}{hint}")
         return None
+
+    def duplicate(self, node: ScalarNode, first: ScalarNode, where: str) -> None:
+        line = first.start_mark.line + 1
+        if first.value == node.value:
+            self.report.add(rules.Y104, node, f"{self.quoted(node.value)} is given twice in {where} (first at "
+                                              f"line {line}); this later one is the one YAML keeps")
+        elif where.endswith(".statuses"):
+            self.report.add(rules.D307, node, f"{self.quoted(node.value)} is the same status code as "
+                                              f"{self.quoted(first.value)} at line {line}")
+        else:
+            self.report.add(rules.Y104, node, f"{self.quoted(node.value)} is the same key as "
+                                              f"{self.quoted(first.value)} at line {line} in {where}")
 
     def sequence(self, node: Node, where: str) -> list[Node] | None:
         if not self.plain(node):
@@ -376,6 +560,11 @@ class _Validator:
         if unprintable:
             self.report.add(rules.S203, at, f"{where} holds the control character U+{ord(unprintable.group()):04X}, "
                                             "which a statement cannot print; remove it")
+            return None
+        if _IGNORE_IN_TEXT.search(node.value):
+            self.report.add(rules.S211, at, f"{where} holds an ignore comment, which YAML reads as part of the text: "
+                                            "put it on the key's line, after the key (condition: >-  # confgen: "
+                                            "ignore[...])")
             return None
         # Leftovers are looked for in the text as one line, so that a placeholder broken over two is found too.
         paragraph = " ".join(node.value.split())
@@ -441,6 +630,20 @@ class _Validator:
         return f"'{text}'" if len(text) <= 60 else f"'{text[:57]}...'"
 
 
+_TOP_NAMES = ("confgen", "standard", "document", "services", "communication_failures")
+_TOP_REQUIRED = ("confgen", "standard", "document", "services")
+
+
+def _sent_false(row: Node) -> ScalarNode | None:
+    """The sent key of a row that says sent: false."""
+    if isinstance(row, MappingNode):
+        for key, value in row.value:
+            if isinstance(key, ScalarNode) and key.value == "sent" and value.tag == _BOOL and \
+                    _read_scalar(value) is False:
+                return key
+    return None
+
+
 def _read_scalar(node: Node) -> object:
     """What YAML itself would read from a scalar (``4.10`` -> 4.1), or None where it could not read one.
 
@@ -455,380 +658,42 @@ def _read_scalar(node: Node) -> object:
         return None
 
 
-class _Table:
-    """The checks of one role's status table: its keys, rows and the text around it. Every status-code table is
-    checked here, whatever its service: what differs between tables is the standard's data."""
-
-    def __init__(self, checks: _Validator, standard: Standard, service: str, table: TemplateTable) -> None:
-        self.checks = checks
-        self.report = checks.report
-        self.standard = standard
-        self.service = service
-        self.table = table
-
-    def role(self, roles: Fields, role: str, where: str) -> RoleProfile | None:
-        checks = self.checks
-        fields = checks.mapping(roles[role], roles.keys_at[role], ROLE_KEYS, ("statuses",), where)
-        if fields is None or "statuses" not in fields:
-            return None
-        intro = checks.prose(fields["intro"], f"{where}.intro", fields.keys_at["intro"]) if "intro" in fields else ()
-        notes = self.notes(fields["notes"], fields.keys_at["notes"], f"{where}.notes") if "notes" in fields else ()
-        where = f"{where}.statuses"
-        meant: set[str] = set()  # rows that rejected keys evidently stand for, so they are not also "missing"
-
-        def status_key(key: ScalarNode) -> str | None:
-            codes = self.status_key(key, meant)
-            return None if codes is False else "other" if codes is None else str(codes)
-
-        statuses = checks.mapping(fields["statuses"], fields.keys_at["statuses"], (), (), where, key=status_key)
-        if statuses is None:
-            return None
-        entries = []
-        for canonical, value in statuses.items():
-            codes = None if canonical == "other" else CodeRange.parse(canonical)
-            key = statuses.keys_at[canonical]
-            entry = self.status_entry(codes, key, value, f"{where}.{key.value}")
-            if entry is not None:
-                entries.append(entry)
-        given = [codes for codes in map(CodeRange.parse, statuses) if codes is not None]
-        self.missing_rows(fields.keys_at["statuses"], statuses.keys() | meant | self.answered_rows(given))
-        if intro is None or notes is None:
-            return None
-        return RoleProfile(tuple(entries), fields.keys_at["statuses"].start_mark.line + 1, intro, notes)
-
-    def notes(self, node: Node, key: ScalarNode, where: str) -> tuple[Paragraphs, ...] | None:
-        items = self.checks.sequence(node, where)
-        if items is None:
-            return None
-        if not items:
-            self.report.add(rules.S207, key, f"{where} is an empty list: give at least one note, or leave notes out")
-            return None
-        notes = [self.checks.prose(item, f"{where}[{index}]") for index, item in enumerate(items)]
-        return tuple(note for note in notes if note is not None) if None not in notes else None
-
-    # -- status keys ------------------------------------------------------------------------------------------
-
-    def status_key(self, node: ScalarNode, meant: set[str]) -> CodeRange | Literal[False] | None:
-        """The code or range a status key names, ``None`` for ``other``, ``False`` for a key that names neither
-        (reported here; the rows it evidently stands for are added to ``meant``)."""
-        table = self.table
-        key = node.value.strip().upper()
-        shown = _Validator.quoted(node.value)
-        if key == "OTHER":
-            if table.other is None:
-                self.report.add(rules.D309, node, f"'other' (the \"Other Status Codes\" row) belongs to SCU "
-                                                  f"tables; PS3.2 Table {table.table} lists the codes the "
-                                                  "application sends")
-                return False
-            return None
-        codes = CodeRange.parse(node.value)  # parsed as typed: upper() would make "\ufb00" hex
-        if codes is None:
-            message, hinted = self.malformed_key(key)
-            self.report.add(rules.D301, node, f"{shown} is not a status code: {message}")
-            meant |= hinted
-            return False
-        misprint = table.row_printed_as(str(codes))
-        if misprint is not None:
-            self.report.add(rules.D310, node, self.misprint_message(codes, misprint))
-            meant.add(str(misprint.codes))
-            return False
-        if codes.is_code:
-            return codes
-        if table.kind == "condition":
-            self.scp_range(node, codes, meant)
-            return False
-        if table.row_for(codes) is None:
-            ranges = ", ".join(str(row.codes) for row in table.rows if not row.codes.is_code)
-            self.report.add(rules.D302, node, f"{shown} is not a range of PS3.2 Table {table.table}; its ranges "
-                                              f"are {ranges} (give a code inside a range as a row of its own)")
-            return False
-        return codes
-
-    def scp_range(self, node: ScalarNode, codes: CodeRange, meant: set[str]) -> None:
-        """D303 for a range in an SCP table."""
-        self.report.add(rules.D303, node, f"{_Validator.quoted(node.value)} is a range; an SCP sends concrete codes: "
-                                          f"list each code the application sends, such as {self.code_of(codes)}")
-        meant.update(str(row.codes) for row in self.table.rows_in(codes))
-
-    def code_of(self, codes: CodeRange) -> str:
-        """A code of ``codes`` to name in a message: the template's row in it, if it has one."""
-        rows = self.table.rows_in(codes)
-        return f"\"{rows[0].codes}\" (the template's row)" if rows else f"\"{codes.first:04X}\""
-
-    def misprint_message(self, printed: CodeRange, row: TemplateRow) -> str:
-        standard, table = self.standard, self.table
-        meaning = standard.general_meaning(printed.first)
-        printed_means = f'is "{meaning}"' if meaning else "is not defined in PS3.7"
-        return (f"{printed} is the PS3.2 {standard.edition} template's misprint in Table {table.table} for "
-                f"\"{row.meaning}\": PS3.7 assigns {row.codes} ({standard.general_meaning(row.codes.first)}), while "
-                f"{printed} {printed_means}; the row is keyed \"{row.codes}\"")
-
-    def malformed_key(self, key: str) -> tuple[str, frozenset[str]]:
-        """Why ``key`` is not a status key, and the row it was evidently meant to be, if any."""
-        kind = self.table.kind
-        meant_range = _loose_range(key)
-        if meant_range is not None and kind == "behavior":
-            return f"write the range as \"{meant_range}\"", frozenset({str(meant_range)})
-        if meant_range is not None:
-            return (f"it is the range {meant_range}, and an SCP sends concrete codes: write the one the application "
-                    f"sends, such as {self.code_of(meant_range)}",
-                    frozenset(str(row.codes) for row in self.table.rows_in(meant_range)))
-        if key.startswith("0X") and CodeRange.parse(key[2:]) is not None:
-            return f"write the code without 0x: \"{key[2:]}\"", frozenset({key[2:]})
-        if kind == "behavior" and difflib.get_close_matches(key.lower(), ["other"], n=1, cutoff=0.6):
-            return "did you mean 'other'?", frozenset({"other"})
-        expected = "expected four hexadecimal digits such as \"B000\""
-        if kind == "behavior":
-            expected += ", a template range such as \"A700-A7FF\", or other"
-        return expected, frozenset()
-
-    # -- rows -------------------------------------------------------------------------------------------------
-
-    def status_entry(self, codes: CodeRange | None, key: ScalarNode, node: Node, where: str) -> StatusEntry | None:
-        checks, table = self.checks, self.table
-        sent: bool | None = True
-        if table.kind == "behavior":
-            behavior = self.behavior_fields(key, node, where)
-            if behavior is None:
-                return None
-            entries, complete = [(behavior, where)], "behavior" in behavior
-        elif isinstance(node, SequenceNode) and checks.plain(node):
-            entries, complete = self.condition_list(key, node, where)
-        elif isinstance(node, ScalarNode) and node.tag == _STR:
-            self.report.add(rules.S203, node, f"{where} must be a mapping such as condition: <when the "
-                                              "application sends it>, a list of such mappings, or sent: false")
-            return None
-        else:
-            fields = checks.mapping(node, key, self.condition_keys(CONDITION_KEYS), (), where, CONDITION_HINTS)
-            if fields is None:
-                return None
-            sent = checks.boolean(fields["sent"], f"{where}.sent") if "sent" in fields else True
-            if sent is False:
-                self.not_sent(codes, fields, where)
-            elif "condition" not in fields:
-                self.report.add(rules.S202, key, f"{where} is missing 'condition': give {GIVE['condition']}")
-            entries, complete = [(fields, where)], sent is False or "condition" in fields
-        further = self.further_meaning(entries)
-        if codes is not None and codes.is_code:
-            self.check_code(codes, key, further, where)
-        if codes is not None and further is not None:
-            self.check_further_meaning(codes, further)
-        cases = [self.case(codes, fields, at) for fields, at in entries] if sent and complete else []
-        if sent is None or not complete or None in cases:
-            return None
-        return StatusEntry(codes, tuple(case for case in cases if case is not None), key.start_mark.line + 1, sent,
-                           further[1] if further else None)
-
-    def condition_keys(self, keys: tuple[str, ...]) -> tuple[str, ...]:
-        return keys if self.table.has_related_fields else tuple(key for key in keys if key != "related_fields")
-
-    def behavior_fields(self, key: ScalarNode, node: Node, where: str) -> Fields | None:
-        if isinstance(node, ScalarNode):
-            # An SCU entry is usually its behavior text alone; the mapping form can add a further meaning.
-            alone = Fields()
-            alone["behavior"] = node
-            alone.keys_at["behavior"] = key
-            return alone
-        fields = self.checks.mapping(node, key, BEHAVIOR_KEYS, (), where, BEHAVIOR_HINTS)
-        if fields is not None and "behavior" not in fields:
-            self.report.add(rules.S202, key, f"{where} is missing 'behavior': give {GIVE['behavior']}")
-        return fields
-
-    def condition_list(self, key: ScalarNode, node: SequenceNode, where: str) -> tuple[list[tuple[Fields, str]], bool]:
-        """The entries of a code sent under several conditions, and whether they are all sound (each problem is
-        reported here)."""
-        if not node.value:
-            self.report.add(rules.S207, key, f"{where} is an empty list: give at least one condition")
-            return [], False
-        entries = []
-        for index, item in enumerate(node.value):
-            at = f"{where}[{index}]"
-            fields = self.checks.mapping(item, item, self.condition_keys(CASE_KEYS), (), at, CONDITION_HINTS)
-            if fields is None:
-                continue
-            if "sent" in fields:
-                sent = self.checks.boolean(fields["sent"], f"{at}.sent")
-                if sent is False:
-                    self.report.add(rules.D317, fields.keys_at["sent"],
-                                    f"{at} says sent: false inside a list of conditions; a code the application "
-                                    "never sends is written as the single mapping sent: false")
-                if sent is not True:
-                    continue
-            if "condition" not in fields:
-                self.report.add(rules.S202, item, f"{at} is missing 'condition': give when the application sends "
-                                                  "the code for this reason")
-                continue
-            entries.append((fields, at))
-        return entries, len(entries) == len(node.value)
-
-    def not_sent(self, codes: CodeRange | None, fields: Fields, where: str) -> None:
-        for name, what in (("condition", "condition"), ("related_fields", "related fields"), ("comment", "comment")):
-            if name in fields and (name != "related_fields" or _has_items(fields[name])):
-                self.report.add(rules.D313, fields.keys_at[name], f"{where} says sent: false, so it has no {what}")
-        if codes is not None and self.standard.status_class(codes.first) == "Success":
-            self.report.add(rules.D316, fields.keys_at["sent"],
-                            f"{where}: an SCP that never sends Success ({codes}) never completes an operation; "
-                            "describe when it sends it")
-        elif codes is None or self.table.row_for(codes) is None:
-            self.report.add(rules.D314, fields.keys_at["sent"],
-                            f"{where}: sent: false is for rows of PS3.2 Table {self.table.table}; leave out a code "
-                            "the application never sends")
-
-    def further_meaning(self, given: list[tuple[Fields, str]]) -> tuple[ScalarNode, str] | None:
-        """The one further meaning the entries of a code give, with its key; D318 where they give different ones."""
-        found: tuple[ScalarNode, str] | None = None
-        for fields, where in given:
-            if "further_meaning" not in fields:
-                continue
-            key = fields.keys_at["further_meaning"]
-            text = self.checks.text(fields["further_meaning"], f"{where}.further_meaning", key)
-            if text is None:
-                continue
-            if found is not None and text.casefold() != found[1].casefold():
-                self.report.add(rules.D318, key, f"{where}.further_meaning \"{text}\" differs from \"{found[1]}\" at "
-                                                 f"line {found[0].start_mark.line + 1}; a code has one Further Meaning")
-                continue
-            found = found or (key, text)
-        return found
-
-    def case(self, codes: CodeRange | None, fields: Fields, where: str) -> Case | None:
-        kind = self.table.kind
-        text = self.checks.prose(fields[kind], f"{where}.{kind}", fields.keys_at[kind])
-        related = self.related_fields(codes, fields, where)
-        comment = self.checks.text(fields["comment"], f"{where}.comment", fields.keys_at["comment"]) \
-            if "comment" in fields else None
-        if text is None or related is None or ("comment" in fields and comment is None):
-            return None
-        if comment is not None and ERROR_COMMENT not in (field.tag for field in related):
-            # The text an SCP sends in Error Comment makes that field one of the row's related fields.
-            element = dictionary.element(ERROR_COMMENT)
-            self.unexpected_field(codes, element, fields.keys_at["comment"], " (the comment is sent in it)")
-            related += (element,)
-        return Case(text, related, comment)
-
-    def check_code(self, codes: CodeRange, key: Node, further: tuple[ScalarNode, str] | None, where: str) -> None:
-        standard, service = self.standard, self.service
-        code = codes.first
-        status_class = standard.status_class(code)
-        if status_class is None:
-            self.report.add(rules.D304, key, f"{codes} is in no PS3.7 status class (Annex C gives classes to "
-                                             f"{standard.class_codes()}); implementations shall not use it")
-            return
-        if standard.meaning(service, code) is not None:
-            return
-        dimse = standard.services[service].dimse
-        # An SCU table documents what the application does with the codes real peers send, defined or not.
-        if self.table.kind == "condition":
-            self.report.add(rules.D305, key, f"{codes} ({status_class}) is not a status that PS3.7 or PS3.4 define "
-                                             f"for {dimse}; a peer may not expect it")
-        if further is None and standard.own_meaning(service, code) is None:
-            self.report.add(rules.D306, key, f"{where} needs further_meaning: the standard gives {codes} no "
-                                             f"meaning for {dimse}")
-
-    def check_further_meaning(self, codes: CodeRange, further: tuple[ScalarNode, str]) -> None:
-        """D315 where the further meaning differs from the template's row, or from the standard's meaning of that
-        one code. A code inside a range (A770 in A7xx) has no meaning of its own: its further meaning names the
-        cause the implementation assigned it, as PS3.4 asks."""
-        key, text = further
-        row = self.table.row_for(codes)
-        if row is not None:
-            expected, said = row.meaning, f"PS3.2 Table {self.table.table} prints the Further Meaning"
-        else:
-            own = self.standard.own_meaning(self.service, codes.first) if codes.is_code else None
-            if own is None:
-                return
-            expected, said = own.meaning, f"{own.source} gives the meaning"
-        if _same_meaning(text, expected):
-            return
-        self.report.add(rules.D315, key, f"{said} \"{expected}\" for {codes}; the statement will print \"{text}\" "
-                                         "instead")
-
-    def related_fields(self, codes: CodeRange | None, fields: Fields,
-                       where: str) -> tuple[dictionary.CommandElement, ...] | None:
-        if "related_fields" not in fields:
-            return ()
-        where = f"{where}.related_fields"
-        items = self.checks.sequence(fields["related_fields"], where)
-        if items is None:
-            return None
-        elements: list[dictionary.CommandElement] = []
-        complete = True
-        for item in items:
-            text = self.checks.text(item, f"{where} item")
-            if text is None:
-                complete = False
-                continue
-            try:
-                element = dictionary.resolve(text)
-            except dictionary.NotACommandElement as error:
-                self.report.add(rules.D311, item, f"{where}: {error}")
-                complete = False
-                continue
-            if element in elements:
-                self.report.add(rules.D307, item, f"{where}: {element} is given twice")
-                complete = False
-                continue
-            self.unexpected_field(codes, element, item)
-            elements.append(element)
-        return tuple(elements) if complete else None
-
-    def unexpected_field(self, codes: CodeRange | None, element: dictionary.CommandElement, at: Node,
-                         why: str = "") -> None:
-        # Only SCP rows have related fields, and an SCP row is always a concrete code.
-        expected = self.standard.expected_fields(self.service, codes.first) if codes is not None else ()
-        if element.tag not in expected:
-            listed = ", ".join(str(dictionary.element(tag)) for tag in expected) or "none"
-            self.report.add(rules.D312, at, f"{element}{why} is not a related field the standard lists for {codes} "
-                                            f"(it lists: {listed})")
-
-    def answered_rows(self, given: list[CodeRange]) -> set[str]:
-        """Template rows that a code of the same PS3.4 range answers: N.7-43's A700 is one code of A7xx, and an SCP
-        that sends A711 for its one out-of-resources condition addresses that row."""
-        answered = set()
-        for row in self.table.rows:
-            span = self.standard.service_range(self.service, row.codes.first) if row.codes.is_code else None
-            if span is not None and any(codes.is_code and codes.first in span for codes in given):
-                answered.add(str(row.codes))
-        return answered
-
-    def missing_rows(self, at: Node, given: Collection[str]) -> None:
-        table = self.table
-        for row in table.rows:
-            if str(row.codes) not in given:
-                answer = GIVE[table.kind]
-                span = self.standard.service_range(self.service, row.codes.first) if row.codes.is_code else None
-                code = f"\"{row.codes}\"" if span is None else f"\"{row.codes}\" (or the codes of {span} it sends)"
-                self.report.add(rules.D308, at, f"PS3.2 Table {table.table} row \"{row.meaning}\" ({row.codes}) is "
-                                                f"not addressed: add {code} with {answer}")
-        if table.other is not None and "other" not in given:
-            self.report.add(rules.D308, at, f"PS3.2 Table {table.table} row \"{table.other.meaning}\" is not "
-                                            "addressed: add other with what the application does on any code "
-                                            "not listed")
+# -- from checked values to the profile ----------------------------------------------------------------------------
 
 
-def _loose_range(key: str) -> CodeRange | None:
-    """The range a status key evidently means, in a spelling confgen does not take: "A900 - A9FF" (spaces, or
-    another dash) or PS3.4's "A9xx"."""
-    spaced = re.fullmatch(r"([0-9A-F]{4})\s*[-\u2010-\u2015\u2212]\s*([0-9A-F]{4})", key)
-    if spaced:
-        return CodeRange.parse(f"{spaced[1]}-{spaced[2]}")
-    if len(key) == 4 and _CODE_WITH_X.fullmatch(key):
-        return CodeRange.parse(f"{key.replace('X', '0')}-{key.replace('X', 'F')}")
-    return None
+def _document(checked: Checked) -> Document:
+    values = checked.values
+    revisions = tuple(Revision(r.values["revision"], r.values["date"], r.values["description"])
+                      for r in values.get("revisions") or ())
+    return Document(values["manufacturer"], values["product"], values["product_version"], values["date"],
+                    values.get("document_number"), revisions, values.get("logo"), values.get("paper") or "A4",
+                    bool(values.get("decimal_codes", False)), values.get("unsent_statuses") or "sentence")
 
 
-def _has_items(node: Node) -> bool:
-    return not isinstance(node, SequenceNode) or bool(node.value)
+def _services(standard: Standard, checked: Checked | None) -> dict[str, dict[str, dict[str, TableProfile]]]:
+    """service -> role -> DIMSE -> table, from the services as checked."""
+    services: dict[str, dict[str, dict[str, TableProfile]]] = {}
+    for key, roles in (checked.values.items() if checked else ()):
+        template = standard.services[key]
+        services[key] = {}
+        for role, declared in roles.values.items():
+            if template.by_dimse:
+                tables = {table.dimse: _table(declared.values[table.dimse_key])
+                          for table in template.tables_of(role) if table.dimse_key in declared.values}
+            else:
+                [table] = template.tables_of(role)
+                tables = {table.dimse: _table(declared)}
+            services[key][role] = tables
+    return services
 
 
-_PREFIX = re.compile(r"^(?:refused|error|failed|failure|warning)\s*:\s*")
+def _table(checked: Checked) -> TableProfile:
+    return TableProfile(checked.values["statuses"], checked.keys["statuses"].start_mark.line + 1,
+                        checked.values.get("intro") or (), tuple(checked.values.get("notes") or ()))
 
 
-def _same_meaning(given: str, expected: str) -> bool:
-    """Whether two Further Meanings say the same: case, punctuation and the class prefix that some tables print
-    ("Refused: Out of Resources", "Out of Resources") aside."""
-
-    def plain(text: str) -> str:
-        return " ".join(re.sub(r"[^\w\s]", " ", _PREFIX.sub("", text.casefold().strip())).split())
-
-    return plain(given) == plain(expected)
+def _failures(checked: Checked | None) -> dict[str, FailureProfile]:
+    if checked is None:
+        return {}
+    return {key: FailureProfile(behaviors, checked.keys[key].start_mark.line + 1)
+            for key, behaviors in checked.values.items()}

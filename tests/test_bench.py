@@ -21,8 +21,9 @@ def test_bench_quick_mode_prints_every_figure_and_ratio() -> None:
         'floor: python -c "import yaml"',
         *(f"{name}: {what}" for name in ("example", "large") for what in (
             "validate", "build --to html", "build (HTML and PDF)", "weasyprint command alone")),
+        "every table: validate", "every table: build (HTML and PDF)", "every table: weasyprint command alone",
         "3 profiles, 3 commands", "3 profiles, one command", "3 unchanged profiles again",
     ]
     verdicts = [line for line in lines if "target" in line]
-    assert len(verdicts) == 8
+    assert len(verdicts) == 10
     assert all(re.search(r"\d+\.\d\d x .+\(target [<>]= [\d.]+\): (met|MISSED)$", line) for line in verdicts)

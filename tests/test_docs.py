@@ -29,8 +29,11 @@ def test_ci_installs_the_checkers_then_runs_the_readmes_two_commands_requiring_t
 
 
 def test_every_rule_is_documented_in_the_readme() -> None:
+    from confgen.rules.docs import with_rule_table
+
+    assert with_rule_table(README) == README, "regenerate the rule table: python -m confgen.rules.docs"
     for rule in rules.ALL_RULES:
-        assert f"| {rule.id} | {rule.severity.value} | {rule.summary} |" in README, rule.id
+        assert f"| {rule.id} | {rule.severity.value} | {rule.summary}" in README, rule.id
 
 
 def test_every_rule_is_in_the_registry() -> None:

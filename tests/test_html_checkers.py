@@ -106,11 +106,14 @@ def axe() -> Callable[[Path], Messages]:
     return run
 
 
-@pytest.fixture(scope="module", params=["acme-ct.yaml", "archive.yaml"])
+@pytest.fixture(scope="module", params=["acme-ct.yaml", "archive.yaml", "modality.yaml", "every-table.yaml"])
 def example_html(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
-    """Each example profile, built as ``confgen build`` builds it: the CT's two tables, and the archive's table
-    with the text around it, Error Comments and several conditions in one cell."""
+    """Each example profile, built as ``confgen build`` builds it: the CT's two tables, the archive's table with the
+    text around it, Error Comments and several conditions in one cell, the modality's services and communication
+    failures, and a statement with every table confgen completes."""
     example = EXAMPLE.with_name(request.param)
+    if request.param == "every-table.yaml":
+        example = ROOT / "tests" / "cases" / "valid" / request.param
     out = tmp_path_factory.mktemp("checked")
     result = build(example, Options(out, formats=("html",)))
     assert not result.report.has_errors, [d.message for d in result.report.sorted()]

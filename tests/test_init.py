@@ -17,8 +17,8 @@ def test_init_writes_every_template_row_and_validate_flags_only_placeholders(cli
     assert cli("init", str(profile)).code == 0
     data = yaml.safe_load(profile.read_text(encoding="utf-8"))
     standard = load_standard("2024d")
-    for role, table in standard.services["storage"].roles.items():
-        keys = list(data["services"]["storage"][role]["statuses"])
+    for table in standard.services["storage"].tables:
+        keys = list(data["services"]["storage"][table.role]["statuses"])
         expected = [str(row.codes) for row in table.rows] + (["other"] if table.other else [])
         assert keys == expected
     run = cli("validate", str(profile))
@@ -106,3 +106,43 @@ def test_init_reports_a_schema_it_cannot_write(cli, tmp_path: Path,  # type: ign
     assert f"confgen: cannot write {tmp_path / 'confgen.schema.json'}: Permission denied" in run.err
     assert "Traceback" not in run.err
     assert (tmp_path / "new.yaml").is_file(), "the profile is written first"
+
+
+def test_init_services_and_role_start_every_table_asked_for(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    profile = tmp_path / "modality.yaml"
+    run = cli("init", str(profile), "--services", "worklist,mpps,storage,storage_commitment,communication_failures",
+              "--role", "scu")
+    assert run.code == 0, run.err
+    data = yaml.safe_load(profile.read_text(encoding="utf-8"))
+    assert list(data["services"]) == ["worklist", "mpps", "storage", "storage_commitment"]
+    assert all(list(roles) == ["scu"] for roles in data["services"].values())
+    assert list(data["services"]["mpps"]["scu"]) == ["n-create", "n-set"], "a service of several DIMSEs: a key each"
+    assert list(data["services"]["storage_commitment"]["scu"]) == ["n-action", "n-event-report"]
+    mpps = load_standard("2024d").services["mpps"]
+    for table in mpps.tables_of("scu"):
+        rows = list(data["services"]["mpps"]["scu"][table.dimse_key]["statuses"])
+        assert rows == [*(str(row.codes) for row in table.rows), "other"]
+    assert list(data["communication_failures"]["initiator"]) == ["Timeout", "Association aborted", "Network Disconnect"]
+    run = cli("validate", str(profile))
+    assert {m["rule"] for m in run.diagnostics()} == {"S208"}, "every row is there; only placeholders are left"
+    text = profile.read_text(encoding="utf-8").replace("<YYYY-MM-DD>", "2026-01-31")
+    profile.write_text(re.sub(r"<[^<>\n]+>", "Real text", text), encoding="utf-8")
+    assert cli("validate", "--strict", str(profile)).code == 0
+
+
+def test_init_without_services_starts_storage_as_before(cli) -> None:  # type: ignore[no-untyped-def]
+    data = yaml.safe_load(cli("init", "-").out)
+    assert list(data["services"]) == ["storage"]
+    assert list(data["services"]["storage"]) == ["scu", "scp"]
+    assert "communication_failures" not in data
+
+
+@pytest.mark.parametrize("services", ["ups", "storage,", ",", "Storage"])
+def test_init_refuses_a_part_it_does_not_know(cli, services: str) -> None:  # type: ignore[no-untyped-def]
+    run = cli("init", "-", "--services", services)
+    if services == "storage,":
+        assert run.code == 0, "a trailing comma is forgiven"
+        return
+    assert run.code == 2
+    assert "give one or more of worklist, mpps, instance_availability, storage, storage_commitment, query_retrieve, " \
+           "communication_failures" in run.err

@@ -18,7 +18,8 @@ from conftest import EXAMPLE_TEXT, validate_hostile, validate_with_each_parser
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from confgen.validate import BEHAVIOR_KEYS, CONDITION_KEYS, DOCUMENT_KEYS, PROFILE_KEYS, REVISION_KEYS
+from confgen.format import Keyed, ListOf, OneOf, Spec, profile_format
+from confgen.standard import available_editions, load_standard
 
 EXAMPLES = int(os.environ.get("CONFGEN_EXAMPLES", "40"))
 hostile = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
@@ -74,8 +75,21 @@ def test_example_with_text_or_bytes_put_in(tmp_path: Path, data: st.DataObject) 
 
 STATUS_KEYS = ("0000", "B000", "B007", "B006", "0122", "0112", "0124", "0214", "A700", "A711", "a7a0", "A700-A7FF",
                "A7XX", "0x0122", "A800", "B00E", "0110", "C000", "C000-CFFF", "FFFF", "other", "Other")
-KEYS = st.sampled_from(PROFILE_KEYS + DOCUMENT_KEYS + REVISION_KEYS + BEHAVIOR_KEYS + CONDITION_KEYS
-                       + ("storage", "scu", "scp", "statuses", "<<") + STATUS_KEYS) | st.text(max_size=12)
+
+
+def _key_names(spec: Spec) -> list[str]:
+    """Every key the profile format declares, at any depth."""
+    if isinstance(spec, Keyed):
+        return [name for key in spec.keys for name in (key.name, *_key_names(key.value))]
+    if isinstance(spec, ListOf):
+        return _key_names(spec.item)
+    if isinstance(spec, OneOf):
+        return [name for option in spec.options for name in _key_names(option)]
+    return []
+
+
+FORMAT_KEYS = tuple(sorted(set(_key_names(profile_format(load_standard(available_editions()[-1]))))))
+KEYS = st.sampled_from((*FORMAT_KEYS, "N-CREATE", "Timeout", "<<", *STATUS_KEYS)) | st.text(max_size=12)
 ODD_TEXT = st.sampled_from((
     "", " ", "\n", "TODO", "<x>", "[Describe it]", "4.10", "yes", "null", "~", "2026-11-20", "2026-13-45", "0122",
     "\x00", "\ufeff", "\uffff", "\u2028", "\x85", "\r", "\t", "é", "中文", "😀", "\ud800", "x" * 5000, "*a", "&a",

@@ -95,8 +95,13 @@ def test_s201_unknown_key_with_suggestion(tmp_path: Path) -> None:
 
 
 def test_s201_unknown_service(tmp_path: Path) -> None:
+    text = edit("services:\n", "services:\n  print_management: {}\n")
+    assert rules_at(diagnose(tmp_path, text)) == {("S201", line_of(text, "print_management"))}
+
+
+def test_s209_a_known_service_that_declares_no_role(tmp_path: Path) -> None:
     text = edit("services:\n", "services:\n  worklist: {}\n")
-    assert rules_at(diagnose(tmp_path, text)) == {("S201", line_of(text, "worklist"))}
+    assert rules_at(diagnose(tmp_path, text)) == {("S209", line_of(text, "worklist"))}
 
 
 def test_s202_missing_key_is_reported_at_its_mapping(tmp_path: Path) -> None:
@@ -328,9 +333,12 @@ def test_all_problems_are_gathered(tmp_path: Path) -> None:
 
 
 def test_every_rule_has_a_test() -> None:
-    # A rule is tested where a test expects its ID: ("D301", line) or "D301" in the output.
-    source = "".join(path.read_text(encoding="utf-8") for path in Path(__file__).parent.glob("test_*.py"))
-    untested = [rule.id for rule in rules.ALL_RULES if f'"{rule.id}"' not in source]
+    # A rule is tested where a test expects its ID ("D301", line), where a case of the corpus expects it (D301@12),
+    # and by its own examples (tests/test_rule_units.py).
+    here = Path(__file__).parent
+    source = "".join(path.read_text(encoding="utf-8") for path in here.glob("test_*.py"))
+    corpus = "".join(path.read_text(encoding="utf-8") for path in (here / "cases").rglob("*.yaml"))
+    untested = [rule.id for rule in rules.ALL_RULES if f'"{rule.id}"' not in source and f"{rule.id}@" not in corpus]
     assert untested == []
 
 

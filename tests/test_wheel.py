@@ -23,9 +23,10 @@ def test_installed_wheel_builds_a_pdf_from_another_folder(tmp_path: Path) -> Non
     assert built.returncode == 0, built.stderr
     [wheel] = dist.glob("confgen-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    for shipped in ("confgen/templates/statement.html.j2", "confgen/templates/services/storage.html.j2",
+    for shipped in ("confgen/templates/statement.html.j2", "confgen/templates/macros.html.j2",
                     "confgen/templates/statement.css", "confgen/standard/ps3.2-2024d.yaml",
                     "confgen/standard/ps3.4.yaml", "confgen/standard/ps3.7.yaml", "confgen/profiles/acme-ct.yaml",
+                    "confgen/profiles/modality.yaml",
                     "confgen/profile.schema.json"):
         assert shipped in names
 

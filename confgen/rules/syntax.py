@@ -1,0 +1,43 @@
+"""Y: the profile as YAML. Checked where the file is read and composed (confgen/source.py)."""
+
+from __future__ import annotations
+
+from confgen.diagnostics import Example, Rule, Severity
+
+E = Severity.ERROR
+
+Y101 = Rule(
+    "Y101", E, "The file is not UTF-8 text.",
+    "A profile is UTF-8 text (a byte order mark is accepted); the diagnostic points at the first byte that is not.")
+
+Y102 = Rule(
+    "Y102", E, "The file is not valid YAML (the parser's line and column are given).",
+    "Where the culprit is a tab used for indentation, the message says so: YAML indents with spaces.",
+    failing=Example("document", 'product: "Acme CT'),
+    passing=Example("document", 'product: "Acme CT"'))
+
+Y103 = Rule(
+    "Y103", E, "The file holds more than one YAML document.",
+    "A profile is one document: a second (after a --- line) would be silently ignored by many YAML tools.",
+    failing=Example("top", "---\nconfgen: 1"))
+
+Y104 = Rule(
+    "Y104", E, "A key is given twice in the same mapping (YAML would silently keep the last one).",
+    "The later copy is the one YAML keeps; the earlier one is often the one the author meant.",
+    failing=Example("document", "product: Acme CT\nproduct: Acme MR"),
+    passing=Example("document", "product: Acme MR"))
+
+Y105 = Rule(
+    "Y105", E, "Only plain YAML data is read: tags such as `!!python/object` and merge keys (`<<`) are refused.",
+    "A profile is data: no tag may build an object, and a merge key hides which keys a mapping really has.",
+    failing=Example("document", 'product: !!python/object/apply:os.system ["echo"]'),
+    passing=Example("document", "product: !!str Acme CT"))
+
+Y106 = Rule("Y106", E, "The file is empty.", "`confgen init` writes a starting profile.")
+
+Y107 = Rule(
+    "Y107", E, "Aliases (`*name`) repeat so much that the profile would be larger than 1 MiB (the \"billion "
+               "laughs\").",
+    "Each alias repeats what it names; aliases of aliases grow as a power of the file's size.",
+    failing=Example("top", "\n".join([f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 10)}]" for n in range(1, 8)]).join(
+        ["l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n", ""])))
