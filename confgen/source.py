@@ -16,6 +16,7 @@ import yaml
 
 from confgen import rules
 from confgen.diagnostics import Report
+from confgen.files import read_regular, reason
 
 # libyaml's parser is about ten times faster; the pure-Python one is the fallback where it is missing.
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -38,10 +39,9 @@ class Source:
 def load(path: Path, report: Report) -> Source | None:
     """Read and compose one profile; problems go to ``report`` and give ``None``."""
     try:
-        with path.open("rb") as stream:
-            data = stream.read(SIZE_LIMIT + 1)  # one byte more than allowed tells a file at the limit from a larger one
+        data = read_regular(path, SIZE_LIMIT)  # a FIFO or a device is refused, never read
     except OSError as error:
-        report.add(rules.F101, None, f"cannot read the profile: {error.strerror or error}")
+        report.add(rules.F101, None, f"cannot read the profile: {reason(error)}")
         return None
     if len(data) > SIZE_LIMIT:
         report.add(rules.F103, None, f"the file is larger than {SIZE_LIMIT // 1024} KiB ({SIZE_LIMIT} bytes), the "
