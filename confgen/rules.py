@@ -40,7 +40,7 @@ S208 = Rule("S208", E, "A text still holds a template leftover: TODO, TBD, FIXME
                        "instruction or a `<placeholder>`.")
 S209 = Rule("S209", E, "`services`, or a service, declares nothing: no service, or neither scu nor scp.")
 S210 = Rule("S210", E, "`document.logo` is not a PNG or SVG file inside the profile's folder (missing, elsewhere, "
-                       "another format, or over 1 MiB).")
+                       "another format, or over 1 MiB), or it is beyond what a cover logo may cost to draw.")
 
 # DICOM
 D301 = Rule("D301", E, "A status key is not four hexadecimal digits (or, for an SCU, a template range or `other`).")
