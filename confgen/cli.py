@@ -125,9 +125,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # a full disk shows here, not at the interpreter's exit
         return code
     except KeyboardInterrupt:
+        _stop_listening()
         _note("confgen: interrupted")
         return 130
     except _Terminated:
+        _stop_listening()
         _note("confgen: terminated")
         return 128 + signal.SIGTERM
     except BrokenPipeError:
@@ -138,6 +140,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         _discard_stdout()
         _note(f"confgen: cannot write to standard output: {error.strerror}")
         return 2
+
+
+def _stop_listening() -> None:
+    """Once stopping, a second Ctrl-C or SIGTERM is not another interruption: it would only cut the interpreter's
+    own shutdown short, with a traceback ("Exception ignored in threading")."""
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(ValueError, OSError):
+            signal.signal(stop, signal.SIG_IGN)
 
 
 def _note(text: str) -> None:
@@ -198,7 +208,7 @@ def _build(profiles: list[Path], options: build.Options, reporter: Reporter) -> 
     # that is rendered. Diagnostics are printed in the order the profiles were given.
     results: dict[int, build.Result] = {}
     printed = 0
-    for index, result in build.build_all(jobs, options):
+    for index, result in build.build_all(jobs, options, note=_note):
         results[index] = result
         progress.finished(result.report.path, _outcome(result))
         while printed in results:
@@ -208,7 +218,8 @@ def _build(profiles: list[Path], options: build.Options, reporter: Reporter) -> 
     _emit(reporter.end())
     ordered = [results[index] for index in sorted(results)]
     return _finish([result.report for result in ordered], "built", options.strict,
-                   unchanged=sum(bool(result.unchanged) for result in ordered))
+                   unchanged=sum(bool(result.unchanged) for result in ordered),
+                   written=[bool(result.written) for result in ordered])
 
 
 def _outcome(result: build.Result) -> list[str]:
@@ -276,13 +287,16 @@ def _schema() -> int:
     return 0
 
 
-def _finish(reports: list[Report], verb: str, strict: bool, unchanged: int = 0) -> int:
+def _finish(reports: list[Report], verb: str, strict: bool, unchanged: int = 0,
+            written: list[bool] | None = None) -> int:
     errors = sum(d.severity is Severity.ERROR for r in reports for d in r.diagnostics)
     warnings = sum(d.severity is Severity.WARNING for r in reports for d in r.diagnostics)
     counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
     files = "1 profile" if len(reports) == 1 else f"{len(reports)} profiles"
     if verb == "built":
-        failed = [r.path for r in reports if r.failed(strict)]
+        # A profile whose outputs were written counts as built, even when what came after failed (the record).
+        wrote = written or [False] * len(reports)
+        failed = [r.path for r, was in zip(reports, wrote, strict=True) if r.failed(strict) and not was]
         outcomes = [f"{len(reports) - len(failed) - unchanged} built"]
         outcomes += [f"{unchanged} unchanged"] if unchanged else []
         outcomes += [f"{len(failed)} not built" + (f" ({', '.join(failed)})" if failed else "")]

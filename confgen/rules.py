@@ -16,6 +16,9 @@ F101 = Rule("F101", E, "The profile cannot be read (missing, a directory, no per
 F102 = Rule("F102", E, "An output file cannot be written, or two profiles would write the same output.",
             exit_code=2)
 F103 = Rule("F103", E, "The profile is larger than 1 MiB, the most confgen reads.")
+F104 = Rule("F104", E, "The build record (`.confgen-build.json`) cannot be written: the outputs were, and the next "
+                       "build builds them again.", exit_code=2)
+
 
 # YAML
 Y101 = Rule("Y101", E, "The file is not UTF-8 text.")
@@ -65,11 +68,14 @@ D316 = Rule("D316", E, "An SCP says `sent: false` for Success: a Storage SCP tha
 R401 = Rule("R401", E, "The statement could not be rendered (template or PDF engine failure).")
 R402 = Rule("R402", E, "WeasyPrint reported a problem (a character no font has, a CSS property it ignores, a "
                        "refused resource): the PDF would not be as designed, so nothing is written.")
+R403 = Rule("R403", E, "An unexpected error (its type and message are given) stopped this profile's build; the other "
+                       "profiles are built.")
+
 
 ALL_RULES: tuple[Rule, ...] = (
-    F101, F102, F103,
+    F101, F102, F103, F104,
     Y101, Y102, Y103, Y104, Y105, Y106, Y107,
     S201, S202, S203, S204, S205, S206, S207, S208, S209, S210,
     D301, D302, D303, D304, D305, D306, D307, D308, D309, D310, D311, D312, D313, D314, D315, D316,
-    R401, R402,
+    R401, R402, R403,
 )
