@@ -15,7 +15,7 @@ from pathlib import Path
 from confgen import resources, rules
 from confgen.diagnostics import Report, one_line
 from confgen.profile import Profile
-from confgen.source import load
+from confgen.source import check_file_name, load
 from confgen.validate import validate
 
 # Writing (confgen.job, confgen.output, confgen.record) and rendering (confgen.workers, confgen.render,
@@ -54,6 +54,7 @@ class Result:
 def check(path: Path, shown_as: str | None = None) -> Result:
     """Load and validate one profile. ``shown_as`` is how diagnostics name the file (default: the path)."""
     report = Report(shown_as or str(path))
+    check_file_name(path, report)
     source = load(path, report)
     profile = validate(source, report) if source is not None else None
     report.json_paths = None  # the nodes are not needed after validation: let them go

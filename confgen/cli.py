@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from confgen import __version__, build, resources
-from confgen.diagnostics import Report, Severity
+from confgen.diagnostics import Report, Severity, printable
 from confgen.formats import REPORTERS, Reporter
 from confgen.rules import ALL_RULES
 from confgen.standard import available_editions
@@ -105,6 +105,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if sys.stdout is None:  # started with standard output closed (>&-): there is nowhere for the result to go
         _note("confgen: cannot write to standard output: it is closed")
         return 2
+    with contextlib.suppress(AttributeError, ValueError, OSError):
+        # A file name's bytes that are not UTF-8 are written as they are (GitHub annotations name the file).
+        sys.stdout.reconfigure(errors="surrogateescape")  # type: ignore[union-attr]
     signal.signal(signal.SIGTERM, _raise_terminated)
     if getattr(arguments, "templates", None) is not None and not arguments.templates.is_dir():
         parser.error(f"--templates {arguments.templates}: not a folder")
@@ -154,7 +157,7 @@ def _note(text: str) -> None:
     """A line for the person at the terminal (a summary, what was written) on standard error. Diagnostics are
     the result and go to standard output; a note that cannot be written is not worth failing the run for."""
     with contextlib.suppress(OSError, ValueError):
-        print(text, file=sys.stderr, flush=True)
+        print(printable(text), file=sys.stderr, flush=True)
 
 
 class _Terminated(BaseException):

@@ -19,7 +19,6 @@ F103 = Rule("F103", E, "The profile is larger than 1 MiB, the most confgen reads
 F104 = Rule("F104", E, "The build record (`.confgen-build.json`) cannot be written: the outputs were, and the next "
                        "build builds them again.", exit_code=2)
 
-
 # YAML
 Y101 = Rule("Y101", E, "The file is not UTF-8 text.")
 Y102 = Rule("Y102", E, "The file is not valid YAML (the parser's line and column are given).")
@@ -44,6 +43,10 @@ S208 = Rule("S208", E, "A text still holds a template leftover: TODO, TBD, FIXME
 S209 = Rule("S209", E, "`services`, or a service, declares nothing: no service, or neither scu nor scp.")
 S210 = Rule("S210", E, "`document.logo` is not a PNG or SVG file inside the profile's folder (missing, elsewhere, "
                        "another format, or over 1 MiB), or it is beyond what a cover logo may cost to draw.")
+S220 = Rule("S220", E, "The profile's file name, which the statement prints, has a character that cannot be printed "
+                       "(a control or format character, or bytes that are not UTF-8).")
+S221 = Rule("S221", W, "The profile's file name, which the statement prints, has a character outside the Latin, Greek "
+                       "and Cyrillic letters and common signs that the packaged templates' font has.")
 
 # DICOM
 D301 = Rule("D301", E, "A status key is not four hexadecimal digits (or, for an SCU, a template range or `other`).")
@@ -71,11 +74,10 @@ R402 = Rule("R402", E, "WeasyPrint reported a problem (a character no font has, 
 R403 = Rule("R403", E, "An unexpected error (its type and message are given) stopped this profile's build; the other "
                        "profiles are built.")
 
-
 ALL_RULES: tuple[Rule, ...] = (
     F101, F102, F103, F104,
     Y101, Y102, Y103, Y104, Y105, Y106, Y107,
-    S201, S202, S203, S204, S205, S206, S207, S208, S209, S210,
+    S201, S202, S203, S204, S205, S206, S207, S208, S209, S210, S220, S221,
     D301, D302, D303, D304, D305, D306, D307, D308, D309, D310, D311, D312, D313, D314, D315, D316,
     R401, R402, R403,
 )
