@@ -22,6 +22,8 @@ from confgen.record import UNKNOWN, identity
 
 _LIBRARIES = ("libharfbuzz", "libpango", "libfontconfig", "libfreetype")
 _SUBSETTER = "libharfbuzz-subset.so.0"
+_FONTCONFIG_NAMES = ("libfontconfig.so.1", "libfontconfig.1.dylib", "libfontconfig-1.dll", "libfontconfig-1",
+                     "fontconfig-1", "fontconfig")
 
 
 def font_setup(document: Any) -> dict[str, str]:
@@ -79,8 +81,16 @@ def _fontconfig() -> tuple[list[str], list[str], list[str]]:
 
     ffi = cffi.FFI()
     ffi.cdef(_FONTCONFIG_API)
-    loaded = [path for path, _ in _loaded(("libfontconfig",))]
-    library: Any = ffi.dlopen(loaded[0] if loaded else "libfontconfig.so.1")
+    library: Any = None
+    # The library WeasyPrint loaded, where the process's maps tell (Linux); else the names WeasyPrint tries.
+    for name in [path for path, _ in _loaded(("libfontconfig",))] + list(_FONTCONFIG_NAMES):
+        try:
+            library = ffi.dlopen(name)
+            break
+        except OSError:
+            continue
+    if library is None:
+        raise OSError("fontconfig cannot be loaded")
     config = library.FcInitLoadConfigAndFonts()
     if config == ffi.NULL:
         raise OSError("fontconfig has no configuration")

@@ -134,6 +134,8 @@ def test_a_template_added_where_it_is_looked_for_first_is_an_input(templates: Pa
 def fonts_env(tmp_path: Path) -> dict[str, str]:
     """An environment whose fontconfig knows only copies of the fonts the statement uses, in a folder of the
     test's own, so that the test can change them."""
+    if shutil.which("fc-match") is None:
+        pytest.skip("fontconfig's fc-match is not installed")
     fonts = tmp_path / "fonts"
     fonts.mkdir()
     for family in ("DejaVu Sans", "DejaVu Sans:bold", "DejaVu Sans:oblique", "DejaVu Sans Mono"):
