@@ -1,26 +1,26 @@
 """The pipeline, in one place: load -> validate -> skip what is unchanged -> build the statement -> render HTML
 and PDF -> write.
 
-Checking is cheap and done here, in order; rendering is slow (WeasyPrint) and, for several profiles, is spread
-over a pool of worker processes (confgen.workers).
+Checking is cheap and done here, in order; rendering and writing each profile (confgen.job) is slow (WeasyPrint)
+and, for several profiles, is spread over a pool of worker processes (confgen.workers).
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from confgen import resources, rules
-from confgen.diagnostics import Report
+from confgen.diagnostics import Report, one_line
 from confgen.profile import Profile
-from confgen.source import load
+from confgen.source import check_file_name, load
 from confgen.validate import validate
 
-# Writing (confgen.output, confgen.record) and rendering (confgen.render, confgen.pdf) are imported where they
-# are used: `confgen validate` runs this module's check() and is as quick as its imports are few.
+# Writing (confgen.job, confgen.output, confgen.record) and rendering (confgen.workers, confgen.render,
+# confgen.pdf) are imported where they are used: `confgen validate` runs this module's check() and is as quick as
+# its imports are few.
 
 FORMATS = ("html", "pdf")
 
@@ -54,6 +54,7 @@ class Result:
 def check(path: Path, shown_as: str | None = None) -> Result:
     """Load and validate one profile. ``shown_as`` is how diagnostics name the file (default: the path)."""
     report = Report(shown_as or str(path))
+    check_file_name(path, report)
     source = load(path, report)
     profile = validate(source, report) if source is not None else None
     report.json_paths = None  # the nodes are not needed after validation: let them go
@@ -79,24 +80,33 @@ def distinct(profiles: Sequence[Path]) -> list[Path]:
     return once
 
 
-def build_all(jobs: Sequence[tuple[Path, str]], options: Options) -> Iterator[tuple[int, Result]]:
+def build_all(jobs: Sequence[tuple[Path, str]], options: Options,
+              note: Callable[[str], None] = lambda _: None) -> Iterator[tuple[int, Result]]:
     """Build each (profile, name shown in diagnostics) of ``jobs``, which are ``distinct()``; yield (its index in
-    ``jobs``, result) as each is done.
+    ``jobs``, result) as each is done. ``note`` is told what the person at the terminal should know.
 
-    A profile whose outputs another one of this call already wrote is not built, since it would overwrite them.
-    A profile whose inputs are those of its last build, and whose outputs are still that build's, is not built
-    again (unless ``options.force``).
+    A profile whose outputs another one of this call already claimed, or that would write over any input of
+    the call (a profile, a logo), is not built. A profile whose inputs are those of its last build, and whose
+    outputs are still the bytes that build wrote, is not built again (unless ``options.force``).
     """
+    from confgen.job import Job, real
     from confgen.output import remove_leftovers
-    from confgen.record import BuildRecord, fingerprint
+    from confgen.record import BuildRecord, Checker, fingerprint
 
     record = BuildRecord(options.out_dir)
-    shared: str | None = None  # the inputs all profiles share, computed when the first profile needs them
+    if record.problem:
+        note(f"confgen: the build record {one_line(str(record.path))} {record.problem}; it is ignored, every "
+             "profile is built, and it is written anew")
+    # Every profile is checked before any is built: the inputs of the whole command (its logos among them) are
+    # known only then, and no output may be written over any of them.
     claimed: dict[Path, str] = {}
-    to_render: list[tuple[int, Path, Result, list[Path], str]] = []
+    checked: list[tuple[int, Path, Result, list[Path]]] = []
+    inputs: dict[str, str] = {}  # real path -> what it is
     for index, (path, shown_as) in enumerate(jobs):
         targets = outputs(path, options)
-        result = check(path, shown_as)
+        result = _check_safely(path, shown_as)
+        for where in (real(path), os.path.realpath(path)):
+            inputs.setdefault(where, f"the profile {shown_as}")
         clash = next((claimed[target] for target in targets if target in claimed), None)
         if clash is not None:
             result.report.add(rules.F102, None, f"its outputs would overwrite those of {clash} in {options.out_dir}: "
@@ -108,112 +118,88 @@ def build_all(jobs: Sequence[tuple[Path, str]], options: Options) -> Iterator[tu
             yield index, result
             continue
         logo = result.profile.document.logo
-        inputs_on_disk = {path.resolve(): "the profile itself", **({logo.path: "its logo"} if logo else {})}
-        overwritten = next((t for t in targets if t.resolve() in inputs_on_disk), None)
+        if logo is not None:
+            inputs.setdefault(real(logo.path), f"the logo of {shown_as}")
+        checked.append((index, path, result, targets))
+
+    shared: str | None = None  # the inputs all profiles share, computed when the first profile needs them
+    checker = Checker()
+    unchanged: list[Path] = []
+    to_render: list[tuple[int, Result, Job]] = []
+    for index, path, result, targets in checked:
+        assert result.profile is not None
+        overwritten = next(((target, inputs[where]) for target in targets
+                            for where in (real(target), os.path.realpath(target)) if where in inputs), None)
         if overwritten is not None:
-            result.report.add(rules.F102, None, f"the output {overwritten.name} would overwrite "
-                                                f"{inputs_on_disk[overwritten.resolve()]}")
+            target, what = overwritten
+            what = {f"the profile {result.report.path}": "the profile itself",
+                    f"the logo of {result.report.path}": "its logo"}.get(what, what)
+            result.report.add(rules.F102, None, f"the output {target.name} would overwrite {what}")
             yield index, result
             continue
-        if shared is None:
-            shared = _shared_inputs(options)
-        inputs = fingerprint(shared, path.name, result.profile.sha256,
-                             logo.data if logo else None)
-        if not options.force and record.unchanged(path.stem, inputs, targets):
-            remove_leftovers(targets)
-            result.unchanged = targets
+        try:
+            if shared is None:
+                shared = _shared_inputs(options)
+            logo = result.profile.document.logo
+            inputs_digest = fingerprint(shared, path.name, result.profile.sha256, logo.data if logo else None)
+            if not options.force and record.unchanged(path.stem, inputs_digest, targets, checker):
+                unchanged += targets
+                result.unchanged = targets
+                yield index, result
+                continue
+        except Exception as error:  # a defect, or a machine in a state confgen did not foresee
+            result.report.add(rules.R403, None, f"{type(error).__name__}: {error}")
             yield index, result
             continue
-        to_render.append((index, path, result, targets, inputs))
+        to_render.append((index, result, Job(result.profile, result.report.path, tuple(targets), options.formats,
+                                             options.pdf_variant, options.templates, inputs_digest,
+                                             frozenset(inputs))))
+    if unchanged:
+        remove_leftovers(unchanged)
     if not to_render:
         return
 
     from confgen.workers import render_each  # imports the renderer only when something is to be rendered
 
     # A failed build leaves the earlier outputs and their record entry as they were, and both stay true.
-    rendered = render_each([(r.profile, r.report.path, targets) for _, _, r, targets, _ in to_render if r.profile],
-                           options)
-    recorded = False
-    for (index, path, result, targets, inputs), (report, written) in zip(to_render, rendered, strict=True):
-        result.report.diagnostics.extend(report.diagnostics)
-        result.written = written
-        if written:
-            record.built(path.stem, inputs, targets)
-            recorded = True
+    done = render_each([job for _, _, job in to_render], options.workers)
+    for (index, result, _), outcome in zip(to_render, done, strict=True):
+        result.report.diagnostics.extend(outcome.report.diagnostics)
+        result.written = list(outcome.written)
         yield index, result
-    # A profile that is itself named like the record (JSON is YAML) is never written over.
-    if recorded and record.path.resolve() not in {given.resolve() for given, _ in jobs}:
-        with contextlib.suppress(OSError):  # without a record the next build builds everything: slower, never wrong
-            record.write()
+
+
+def _check_safely(path: Path, shown_as: str) -> Result:
+    try:
+        return check(path, shown_as)
+    except Exception as error:  # a defect of confgen's: this profile fails, the others are checked
+        report = Report(shown_as)
+        report.add(rules.R403, None, f"{type(error).__name__}: {error}")
+        return Result(report)
+
+
+# What renders the outputs: the versions of the packages that do (import name, distribution name).
+_RENDERERS = (("jinja2", "jinja2"), ("pydicom", "pydicom"))
+_PDF_RENDERERS = (("weasyprint", "weasyprint"), ("pydyf", "pydyf"), ("PIL", "pillow"), ("fontTools", "fonttools"),
+                  ("tinycss2", "tinycss2"), ("cssselect2", "cssselect2"), ("tinyhtml5", "tinyhtml5"),
+                  ("pyphen", "pyphen"))
 
 
 def _shared_inputs(options: Options) -> str:
     from confgen.record import shared_inputs
 
-    folders = [resources.STANDARD_DIR, resources.templates_dir(), *([options.templates] if options.templates else [])]
+    pdf = "pdf" in options.formats
     settings = [f"formats={','.join(options.formats)}",
-                *([f"pdf_variant={options.pdf_variant}"] if "pdf" in options.formats else []),
-                # What renders the outputs, and names the related fields, is an input too.
-                *(f"{name} {resources.distribution_version(name)}" for name in ("jinja2", "pydicom", "weasyprint"))]
-    # Outputs kept inside a template folder are not inputs of the next build.
-    return shared_inputs(folders, settings, skip=options.out_dir)
-
-
-def render_and_write(profile: Profile, shown_as: str, targets: list[Path], options: Options) -> tuple[Report,
-                                                                                                      list[Path]]:
-    """Render one validated profile and write its outputs; the problems, and what was written."""
-    from confgen.output import OutputError, write_outputs
-
-    report = Report(shown_as)
-    files = _render(profile, options, report)
-    if files is None:
-        return report, []
-    out_dir = options.out_dir
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        report.add(rules.F102, None, f"cannot make the output folder {out_dir}: {error.strerror or error}")
-        return report, []
-    try:
-        write_outputs(dict(zip(targets, files, strict=True)))
-    except OutputError as error:
-        kept = f"only {', '.join(map(str, error.replaced))} was replaced" if error.replaced else \
-            "no output of this profile was changed"
-        report.add(rules.F102, None, f"cannot write {error.path}: {error.strerror}; {kept}")
-        return report, []
-    return report, targets
-
-
-def _render(profile: Profile, options: Options, report: Report) -> list[bytes] | None:
-    """The outputs' bytes, in the order of FORMATS; None when rendering failed (``report`` says why)."""
-    # Jinja and WeasyPrint are imported here, so that validation never pays for them.
-    from confgen.render import RenderError, render
-    from confgen.statement import build_statement
-
-    try:
-        rendered = render(build_statement(profile), options.templates)
-    except RenderError as error:
-        report.add(rules.R401, None, f"a template failed: {error}")
-        return None
-    files = [rendered.html.encode("utf-8")] if "html" in options.formats else []
-    if "pdf" not in options.formats:
-        return files
-
-    from confgen.pdf import html_to_pdf
-
-    # WeasyPrint reads only the template folders; relative URLs resolve in the vendor's folder when there is one.
-    packaged = resources.templates_dir()
-    base = options.templates or packaged
-    variant = None if options.pdf_variant == "none" else options.pdf_variant
-    try:
-        pdf = html_to_pdf(rendered.html, rendered.print_css, date=profile.document.date, variant=variant,
-                          base=base, roots=[base, packaged])
-    except Exception as error:  # the PDF engine's failures are many and undocumented; report, never crash
-        report.add(rules.R401, None, f"the PDF engine failed: {type(error).__name__}: {error}")
-        return None
-    for problem in dict.fromkeys(pdf.problems):
-        report.add(rules.R402, None, f"WeasyPrint: {problem}")
-    return None if report.has_errors else [*files, pdf.data]
+                *([f"pdf_variant={options.pdf_variant}"] if pdf else []),
+                # Where templates are looked for; what was found there is in each profile's record entry.
+                f"templates={os.path.abspath(options.templates) if options.templates else ''}",  # noqa: PTH100
+                f"packaged templates={resources.templates_dir()}",
+                *(f"{name} {resources.distribution_version(package, name)}"
+                  for package, name in (*_RENDERERS, *(_PDF_RENDERERS if pdf else ()))),
+                # What chooses fonts, and what fontTools stamps a subset with.
+                *(f"{variable}={os.environ.get(variable, '')}" for variable in
+                  ("FONTCONFIG_FILE", "FONTCONFIG_PATH", "FONTCONFIG_SYSROOT", "SOURCE_DATE_EPOCH") if pdf)]
+    return shared_inputs([resources.STANDARD_DIR], settings)
 
 
 def build(path: Path, options: Options, shown_as: str | None = None) -> Result:

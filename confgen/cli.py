@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from confgen import __version__, build, resources
-from confgen.diagnostics import Report, Severity
+from confgen.diagnostics import Report, Severity, printable
 from confgen.formats import REPORTERS, Reporter
 from confgen.rules import ALL_RULES, BY_ID
 from confgen.rules.examples import in_context
@@ -126,6 +126,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if sys.stdout is None:  # started with standard output closed (>&-): there is nowhere for the result to go
         _note("confgen: cannot write to standard output: it is closed")
         return 2
+    with contextlib.suppress(AttributeError, ValueError, OSError):
+        # A file name's bytes that are not UTF-8 are written as they are (GitHub annotations name the file).
+        sys.stdout.reconfigure(errors="surrogateescape")  # type: ignore[union-attr]
     signal.signal(signal.SIGTERM, _raise_terminated)
     if getattr(arguments, "templates", None) is not None and not arguments.templates.is_dir():
         parser.error(f"--templates {arguments.templates}: not a folder")
@@ -147,9 +150,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # a full disk shows here, not at the interpreter's exit
         return code
     except KeyboardInterrupt:
+        _stop_listening()
         _note("confgen: interrupted")
         return 130
     except _Terminated:
+        _stop_listening()
         _note("confgen: terminated")
         return 128 + signal.SIGTERM
     except BrokenPipeError:
@@ -162,11 +167,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
+def _stop_listening() -> None:
+    """Once stopping, a second Ctrl-C or SIGTERM is not another interruption: it would only cut the interpreter's
+    own shutdown short, with a traceback ("Exception ignored in threading")."""
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(ValueError, OSError):
+            signal.signal(stop, signal.SIG_IGN)
+
+
 def _note(text: str) -> None:
     """A line for the person at the terminal (a summary, what was written) on standard error. Diagnostics are
     the result and go to standard output; a note that cannot be written is not worth failing the run for."""
     with contextlib.suppress(OSError, ValueError):
-        print(text, file=sys.stderr, flush=True)
+        print(printable(text), file=sys.stderr, flush=True)
 
 
 class _Terminated(BaseException):
@@ -220,7 +233,7 @@ def _build(profiles: list[Path], options: build.Options, reporter: Reporter) -> 
     # that is rendered. Diagnostics are printed in the order the profiles were given.
     results: dict[int, build.Result] = {}
     printed = 0
-    for index, result in build.build_all(jobs, options):
+    for index, result in build.build_all(jobs, options, note=_note):
         results[index] = result
         progress.finished(result.report.path, _outcome(result))
         while printed in results:
@@ -230,7 +243,8 @@ def _build(profiles: list[Path], options: build.Options, reporter: Reporter) -> 
     _emit(reporter.end())
     ordered = [results[index] for index in sorted(results)]
     return _finish([result.report for result in ordered], "built", options.strict,
-                   unchanged=sum(bool(result.unchanged) for result in ordered))
+                   unchanged=sum(bool(result.unchanged) for result in ordered),
+                   written=[bool(result.written) for result in ordered])
 
 
 def _outcome(result: build.Result) -> list[str]:
@@ -317,7 +331,8 @@ def _schema() -> int:
     return 0
 
 
-def _finish(reports: list[Report], verb: str, strict: bool, unchanged: int = 0) -> int:
+def _finish(reports: list[Report], verb: str, strict: bool, unchanged: int = 0,
+            written: list[bool] | None = None) -> int:
     errors = sum(d.severity is Severity.ERROR for r in reports for d in r.diagnostics)
     warnings = sum(d.severity is Severity.WARNING for r in reports for d in r.diagnostics)
     suppressed = sum(len(r.suppressed) for r in reports)
@@ -325,7 +340,9 @@ def _finish(reports: list[Report], verb: str, strict: bool, unchanged: int = 0) 
     counts += f", {suppressed} suppressed" if suppressed else ""
     files = "1 profile" if len(reports) == 1 else f"{len(reports)} profiles"
     if verb == "built":
-        failed = [r.path for r in reports if r.failed(strict)]
+        # A profile whose outputs were written counts as built, even when what came after failed (the record).
+        wrote = written or [False] * len(reports)
+        failed = [r.path for r, was in zip(reports, wrote, strict=True) if r.failed(strict) and not was]
         outcomes = [f"{len(reports) - len(failed) - unchanged} built"]
         outcomes += [f"{unchanged} unchanged"] if unchanged else []
         outcomes += [f"{len(failed)} not built" + (f" ({', '.join(failed)})" if failed else "")]

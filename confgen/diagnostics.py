@@ -46,7 +46,7 @@ class Rule:
 
 @dataclass(frozen=True)
 class Diagnostic:
-    path: str
+    path: str  # as given: the text format shows it as one_line() does, JSON and GitHub annotations as it is
     line: int | None
     column: int | None
     rule: Rule
@@ -59,16 +59,23 @@ class Diagnostic:
         return self.rule.severity
 
     def format(self) -> str:
-        where = self.path if self.line is None else f"{self.path}:{self.line}:{self.column or 1}"
+        path = one_line(self.path)
+        where = path if self.line is None else f"{path}:{self.line}:{self.column or 1}"
         return f"{where}: {self.severity} {self.rule.id} {self.message}"
 
 
 MESSAGE_LIMIT = 1000  # characters: a diagnostic quotes what it is about, never a whole megabyte of it
 
 
+def printable(text: str) -> str:
+    """``text`` with every character a terminal would not show as itself (a line break, an escape sequence's
+    ESC, a byte of a file name that is not UTF-8) written as its Python escape."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def one_line(text: str) -> str:
     """``text`` as one short line: control characters made visible, and cut short past MESSAGE_LIMIT."""
-    shown = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    shown = printable(text)
     if len(shown) > MESSAGE_LIMIT:
         shown = f"{shown[:MESSAGE_LIMIT]}... ({len(shown) - MESSAGE_LIMIT:,} more characters)"
     return shown
@@ -107,7 +114,7 @@ class Report:
     def add_at(self, rule: Rule, line: int | None, column: int | None, message: str,
                json_path: str | None = None) -> bool:
         suppressed = line is not None and self.suppressions is not None and self.suppressions.suppresses(rule, line)
-        diagnostic = Diagnostic(one_line(self.path), line, column, rule, one_line(message), json_path, suppressed)
+        diagnostic = Diagnostic(self.path, line, column, rule, one_line(message), json_path, suppressed)
         (self.suppressed if suppressed else self.diagnostics).append(diagnostic)
         return not suppressed
 

@@ -55,11 +55,23 @@ class JsonReporter:
         return []
 
     def end(self) -> list[str]:
-        return [json.dumps(self.items, indent=2, ensure_ascii=False)]
+        return [_printable_json(json.dumps(self.items, indent=2, ensure_ascii=False))]
+
+
+def _printable_json(text: str) -> str:
+    """``text`` with every character that a terminal would not show as itself written as a JSON escape: a file
+    name's bytes that are not UTF-8 (read as lone surrogates, U+DC80 to U+DCFF) come back as those bytes from
+    json.loads() and os.fsencode(); an escape sequence in a name never reaches the terminal."""
+    def escaped(character: str) -> str:
+        units = character.encode("utf-16-be", "surrogatepass")
+        return "".join(f"\\u{units[i]:02x}{units[i + 1]:02x}" for i in range(0, len(units), 2))
+
+    return "".join(c if c.isprintable() or c == "\n" else escaped(c) for c in text)
 
 
 class GithubReporter:
-    """GitHub Actions workflow commands, which the runner shows as annotations on the profile's lines."""
+    """GitHub Actions workflow commands, which the runner shows as annotations on the profile's lines. The file
+    is named as given, byte for byte, so that the runner finds it."""
 
     def profile(self, diagnostics: Sequence[Diagnostic]) -> list[str]:
         return [self.annotation(diagnostic) for diagnostic in diagnostics if not diagnostic.suppressed]

@@ -1,63 +1,40 @@
 """A vendor's logo for the cover: a PNG or SVG file next to the profile, carried inside the statement.
 
 The logo is embedded as a ``data:`` URL, so the HTML stays one self-contained file and WeasyPrint reads
-nothing from disk for it.
+nothing from disk for it. What WeasyPrint would draw is bounded before it is given the logo: a small file can
+ask for a great deal (an image inside the SVG, another SVG inside that, a <use> of a <use>), so an SVG is read
+with an XML parser that refuses DTDs and entities, every image inside it is opened in turn, and everything that
+would be drawn, at every level, counts against one budget.
 """
 
 from __future__ import annotations
 
 import base64
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from xml.etree import ElementTree
+from urllib.parse import unquote_to_bytes
+from xml.parsers import expat
 
+from confgen.files import read_regular, reason
 from confgen.source import SIZE_LIMIT
 
 # A cover logo prints a few centimetres wide: 4096 x 4096 pixels is more than any printer shows there, and a
-# larger image costs WeasyPrint (Pillow) hundreds of megabytes to decode, however small its file.
+# larger image costs WeasyPrint (Pillow) hundreds of megabytes to decode, however small its file. The limit is on
+# all the raster images a logo draws, those inside an SVG included.
 PIXEL_LIMIT = 4096 * 4096
-# An SVG file opens, after an optional XML declaration, comments and doctype, with its <svg> element.
-_SVG_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!DOCTYPE svg[^>]*>\s*)?"
-                        rb"<svg[\s>]", re.DOTALL)
-
-
 # <use> draws the element it refers to again, and can refer to other <use>s: ten levels of ten draw ten billion
-# elements from a file of a few kilobytes, and WeasyPrint would render them all.
+# elements from a file of a few kilobytes. WeasyPrint takes about 0.1 s for each thousand elements.
 SVG_ELEMENT_LIMIT = 10_000
-_ENDLESS = SVG_ELEMENT_LIMIT + 1
-_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+# Text is laid out character by character: about 0.07 s for each thousand. A logo's words are a few dozen.
+SVG_TEXT_LIMIT = 4_000
+# A stylesheet inside the SVG: about 0.5 s for each 100 kB.
+SVG_STYLE_LIMIT = 64 * 1024
+# data: images inside data: images: no logo needs more than a few levels.
+NESTING_LIMIT = 8
 
-
-def _svg_elements(data: bytes) -> int | None:
-    """How many elements the SVG draws, each <use> counting what it refers to (capped just past the limit);
-    None when it is not well-formed XML."""
-    try:
-        root = ElementTree.fromstring(data)
-    except (ElementTree.ParseError, ValueError):
-        return None
-    by_id = {element.get("id"): element for element in root.iter() if element.get("id")}
-    counted: dict[int, int] = {}
-    counting: set[int] = set()
-
-    def count(element: ElementTree.Element) -> int:
-        if id(element) in counted:
-            return counted[id(element)]
-        if id(element) in counting:  # a <use> of an element it is inside of
-            return _ENDLESS
-        counting.add(id(element))
-        total = 1 + sum(count(child) for child in element)
-        reference = element.get("href") or element.get(_XLINK_HREF) or ""
-        if element.tag.rpartition("}")[2] == "use" and reference.startswith("#") and reference[1:] in by_id:
-            total += count(by_id[reference[1:]])
-        counting.discard(id(element))
-        counted[id(element)] = min(total, _ENDLESS)
-        return counted[id(element)]
-
-    try:
-        return count(root)
-    except RecursionError:
-        return _ENDLESS
+_XLINK_HREF = "http://www.w3.org/1999/xlink href"
+_TEXT_ELEMENTS = {"text", "tspan", "textPath", "a"}
 
 
 @dataclass(frozen=True)
@@ -86,29 +63,258 @@ def read_logo(name: str, profile_dir: Path) -> Logo:
     if not path.is_relative_to(folder):
         raise LogoError("leads out of the profile's folder (through a symbolic link)")
     try:
-        with path.open("rb") as stream:
-            data = stream.read(SIZE_LIMIT + 1)
+        data = read_regular(path, SIZE_LIMIT)  # a FIFO or a device is refused, never read
     except OSError as error:
-        raise LogoError(f"cannot be read: {error.strerror or error}") from error
+        raise LogoError(f"cannot be read: {reason(error)}") from error
     if len(data) > SIZE_LIMIT:
         raise LogoError(f"is larger than {SIZE_LIMIT // 1024} KiB")
-    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR":
-        # The IHDR chunk, first in every PNG, gives the size: width and height, 4 bytes each, big-endian.
-        width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-        if width * height > PIXEL_LIMIT:
-            raise LogoError(f"is {width} x {height} pixels; a logo may have at most {PIXEL_LIMIT:,} (such as "
-                            "4096 x 4096)")
+    budget = _Budget()
+    if data.startswith(_PNG):
+        budget.image(data, "a PNG")
         return Logo(name, path, "image/png", data)
-    if _SVG_START.match(data):
-        drawn = _svg_elements(data)
-        if drawn is None:
-            raise LogoError("is not a well-formed SVG file")
-        if drawn > SVG_ELEMENT_LIMIT:
-            raise LogoError(f"is an SVG whose <use> references draw more than the {SVG_ELEMENT_LIMIT:,} elements a "
-                            "logo may have (or refer to themselves)")
+    if _looks_like_svg(data):
+        budget.svg(data, 0)
         return Logo(name, path, "image/svg+xml", data)
-    if b"<svg" in data[:4096] and re.search(rb"<!DOCTYPE[^>\[]*\[", data[:4096]):
-        # Entity declarations can expand without bound when the SVG is parsed (the XML "billion laughs").
-        raise LogoError("is an SVG with a DOCTYPE that declares entities, which confgen refuses; export it "
-                        "without a DOCTYPE (plain SVG)")
     raise LogoError("is neither a PNG nor an SVG file")
+
+
+_PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def _looks_like_svg(data: bytes) -> bool:
+    return b"<svg" in data[:4096] or data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"<?xml", b"<!--", b"<!DOCTYPE"))
+
+
+@dataclass
+class _Element:
+    tag: str  # the local name
+    attributes: dict[str, str]
+    children: list[_Element] = field(default_factory=list)
+    text: int = 0  # characters of text directly inside it
+    style: int = 0  # characters of a stylesheet (for <style>)
+
+
+@dataclass
+class _Cost:
+    elements: int = 0
+    pixels: int = 0
+    text: int = 0
+    style: int = 0
+
+    def __iadd__(self, other: _Cost) -> _Cost:
+        self.elements += other.elements
+        self.pixels += other.pixels
+        self.text += other.text
+        self.style += other.style
+        return self
+
+
+class _Refused(Exception):
+    pass
+
+
+@dataclass
+class _Budget:
+    """What the logo draws, at every level, against one set of limits."""
+
+    spent: _Cost = field(default_factory=_Cost)
+
+    def charge(self, cost: _Cost) -> None:
+        self.spent += cost
+        self.check()
+
+    def check(self) -> None:
+        spent = self.spent
+        if spent.elements > SVG_ELEMENT_LIMIT:
+            raise LogoError(f"draws more than the {SVG_ELEMENT_LIMIT:,} SVG elements a logo may have (each <use> "
+                            "counting what it draws again, and the SVG images inside it counted too), or its <use> "
+                            "references refer to themselves")
+        if spent.pixels > PIXEL_LIMIT:
+            raise LogoError(f"draws more than the {PIXEL_LIMIT:,} pixels of raster images a logo may have (such as "
+                            "one 4096 x 4096 image), each image inside an SVG counted each time it is drawn")
+        if spent.text > SVG_TEXT_LIMIT:
+            raise LogoError(f"draws more than the {SVG_TEXT_LIMIT:,} characters of SVG text a logo may have")
+        if spent.style > SVG_STYLE_LIMIT:
+            raise LogoError(f"has more than the {SVG_STYLE_LIMIT // 1024} KiB of SVG stylesheets a logo may have")
+
+    def image(self, data: bytes, what: str) -> None:
+        """A raster image: only its size is read, from its header."""
+        size = _raster_size(data)
+        if size is None:
+            raise LogoError(f"holds {what} image whose size cannot be read")
+        width, height = size
+        if width * height > PIXEL_LIMIT:
+            raise LogoError(f"is, or holds, a {width} x {height} pixel image; a logo may have at most {PIXEL_LIMIT:,} "
+                            "pixels (such as 4096 x 4096), the images inside an SVG included")
+        self.charge(_Cost(pixels=width * height))
+
+    def svg(self, data: bytes, depth: int) -> None:
+        root = _parse_svg(data)
+        try:
+            self.charge(self._drawn(root, depth))
+        except RecursionError:
+            raise LogoError("is an SVG whose elements nest too deep to draw") from None
+
+    def _drawn(self, root: _Element, depth: int) -> _Cost:
+        """What ``root`` draws: each element once, and again for each <use> of it; images inside counted too."""
+        by_id: dict[str, _Element] = {}
+        stack = [root]
+        while stack:
+            element = stack.pop()
+            if "id" in element.attributes:
+                by_id.setdefault(element.attributes["id"], element)
+            stack.extend(element.children)
+        counted: dict[int, _Cost] = {}
+        counting: set[int] = set()
+        nested: dict[int, _Cost] = {}
+
+        def cost(element: _Element, in_text: bool) -> _Cost:
+            key = id(element)
+            if key in counted:
+                return counted[key]
+            if key in counting:  # a <use> of an element it is inside of
+                return _Cost(elements=SVG_ELEMENT_LIMIT + 1)
+            counting.add(key)
+            inside_text = in_text or element.tag == "text"
+            total = _Cost(elements=1, text=element.text if inside_text else 0, style=element.style)
+            for child in element.children:
+                total += cost(child, inside_text)
+            reference = element.attributes.get("href") or element.attributes.get(_XLINK_HREF) or ""
+            if element.tag == "use" and reference.startswith("#") and reference[1:] in by_id:
+                total += cost(by_id[reference[1:]], inside_text)
+            elif element.tag in ("image", "use", "feImage") and reference and not reference.startswith("#"):
+                if key not in nested:
+                    nested[key] = self._inside(reference, depth)
+                total += nested[key]
+            counting.discard(key)
+            # Capped just past the limits, so that the numbers stay small whatever is multiplied.
+            total = _Cost(min(total.elements, SVG_ELEMENT_LIMIT + 1), min(total.pixels, PIXEL_LIMIT + 1),
+                          min(total.text, SVG_TEXT_LIMIT + 1), min(total.style, SVG_STYLE_LIMIT + 1))
+            counted[key] = total
+            return total
+
+        return cost(root, False)
+
+    def _inside(self, reference: str, depth: int) -> _Cost:
+        """What an image inside the SVG draws, counted on a budget of its own and returned, so that each time it
+        is drawn counts."""
+        if not reference.lower().startswith("data:"):
+            raise LogoError("is an SVG that refers to a file or address outside itself; put every image inside "
+                            "the SVG (as a data: URL)")
+        if depth >= NESTING_LIMIT:
+            raise LogoError(f"holds images inside images more than {NESTING_LIMIT} levels deep")
+        data = _data_url(reference)
+        inner = _Budget()
+        if data.startswith(_PNG):
+            inner.image(data, "a PNG")
+        elif data.startswith(b"\xff\xd8"):
+            inner.image(data, "a JPEG")
+        elif data.startswith((b"GIF87a", b"GIF89a")):
+            inner.image(data, "a GIF")
+        elif _looks_like_svg(data):
+            inner.svg(data, depth + 1)
+        else:
+            raise LogoError("holds an image that is not a PNG, JPEG, GIF or SVG")
+        return inner.spent
+
+
+def _data_url(url: str) -> bytes:
+    header, comma, payload = url.partition(",")
+    if not comma:
+        raise LogoError("holds a data: URL without data")
+    try:
+        if header.lower().endswith(";base64"):
+            return base64.b64decode(unquote_to_bytes(payload), validate=False)
+        return unquote_to_bytes(payload)
+    except ValueError as error:
+        raise LogoError(f"holds a data: URL that cannot be decoded ({error})") from None
+
+
+def _parse_svg(data: bytes) -> _Element:
+    """The SVG's elements, read by expat with every DTD, entity and external reference refused."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    root: list[_Element] = []
+    open_elements: list[_Element] = []
+
+    def doctype(name: str, system_id: str | None, public_id: str | None, has_internal_subset: bool) -> None:
+        if has_internal_subset:
+            raise _Refused("is an SVG with a DOCTYPE that declares entities or other declarations, which confgen "
+                           "refuses; export it without a DOCTYPE (plain SVG)")
+
+    def declaration(*_: object) -> None:
+        raise _Refused("is an SVG with a DOCTYPE that declares entities or other declarations, which confgen "
+                       "refuses; export it without a DOCTYPE (plain SVG)")
+
+    def external(*_: object) -> int:
+        raise _Refused("is an SVG that refers to an external entity, which confgen refuses")
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        element = _Element(name.rpartition(" ")[2], {key.rpartition(" ")[2] if key != _XLINK_HREF else key: value
+                                                     for key, value in attributes.items()})
+        if open_elements:
+            open_elements[-1].children.append(element)
+        else:
+            root.append(element)
+        open_elements.append(element)
+
+    def end(name: str) -> None:
+        open_elements.pop()
+
+    def characters(text: str) -> None:
+        if open_elements:
+            if open_elements[-1].tag == "style":
+                open_elements[-1].style += len(text)
+            elif open_elements[-1].tag in _TEXT_ELEMENTS:
+                open_elements[-1].text += len(text.strip())
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = declaration
+    parser.UnparsedEntityDeclHandler = declaration
+    parser.NotationDeclHandler = declaration
+    parser.ElementDeclHandler = declaration
+    parser.AttlistDeclHandler = declaration
+    parser.ExternalEntityRefHandler = external
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = characters
+    try:
+        parser.Parse(data, True)
+    except _Refused as refused:
+        raise LogoError(str(refused)) from None
+    except (expat.ExpatError, ValueError) as error:
+        raise LogoError(f"is not a well-formed SVG file ({error})") from None
+    except RecursionError:
+        raise LogoError("is an SVG whose elements nest too deep to draw") from None
+    if not root or root[0].tag != "svg":
+        raise LogoError("is neither a PNG nor an SVG file")
+    return root[0]
+
+
+def _raster_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height from a PNG, JPEG or GIF header, without decoding the image."""
+    if data.startswith(_PNG) and data[12:16] == b"IHDR":
+        # The IHDR chunk, first in every PNG: width and height, 4 bytes each, big-endian.
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if data.startswith((b"GIF87a", b"GIF89a")) and len(data) >= 10:
+        return int.from_bytes(data[6:8], "little"), int.from_bytes(data[8:10], "little")
+    if data.startswith(b"\xff\xd8"):
+        # JPEG: segments until a start of frame (SOF0 to SOF15, not DHT, JPG or DAC), which gives the size.
+        at = 2
+        while at + 4 <= len(data):
+            if data[at] != 0xFF:
+                return None
+            marker = data[at + 1]
+            if marker == 0xFF:
+                at += 1
+                continue
+            if 0xD0 <= marker <= 0xD9 or marker == 0x01:  # markers without a length
+                at += 2
+                continue
+            length = int.from_bytes(data[at + 2:at + 4], "big")
+            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+                if at + 9 > len(data):
+                    return None
+                return int.from_bytes(data[at + 7:at + 9], "big"), int.from_bytes(data[at + 5:at + 7], "big")
+            at += 2 + length
+    return None

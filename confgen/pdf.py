@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import hashlib
 import logging
+import mimetypes
 import os
 import warnings
 from collections.abc import Iterator, Sequence
@@ -17,21 +19,30 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 import weasyprint
+import weasyprint.urls
+
+from confgen import fonts
+from confgen.files import read_regular, reason
 
 # WeasyPrint says so when it subsets fonts with fontTools because libharfbuzz-subset0 is missing: a fact about
 # the machine, not about the statement, whose PDF is complete either way (README, "Faster PDFs").
 MACHINE_NOTICES = ("Using fontTools instead of HarfBuzz-Subset",)
 MACHINE_WARNINGS = ("HarfBuzz-Subset will be required",)  # the same, as a DeprecationWarning
+FETCH_LIMIT = 64 * 1024 * 1024  # bytes of one file a stylesheet refers to (an image, a font)
 
 
 @dataclass(frozen=True)
 class Pdf:
     data: bytes
     problems: list[str]  # what WeasyPrint logged, or Python warned, while rendering: the PDF is not as designed
+    # As the build record keeps them (confgen.record): the files WeasyPrint read, and the font setup.
+    served: dict[str, str]
+    fonts: dict[str, str]
 
 
 class ConfinedFetcher(weasyprint.URLFetcher):  # type: ignore[misc]
-    """Serves ``data:`` URLs and files inside ``roots`` (folders or single files); refuses everything else.
+    """Serves ``data:`` URLs and the regular files inside ``roots`` (folders or single files); refuses
+    everything else. Remembers each file it served, with the hash of the bytes it served.
 
     A refusal is logged by WeasyPrint like any missing resource, and so becomes a diagnostic: the build fails
     instead of printing a statement without its stylesheet or images, or with someone else's file in it. (The
@@ -41,6 +52,7 @@ class ConfinedFetcher(weasyprint.URLFetcher):  # type: ignore[misc]
     def __init__(self, roots: Sequence[Path]) -> None:
         super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
         self.roots = tuple(root.resolve() for root in roots)
+        self.served: dict[str, str] = {}  # path -> "sha256:<hex>"
 
     def fetch(self, url: str, headers: Any = None) -> Any:
         scheme = url.partition(":")[0].lower()
@@ -49,8 +61,16 @@ class ConfinedFetcher(weasyprint.URLFetcher):  # type: ignore[misc]
         if scheme == "file":
             # Resolving first takes '..' and symbolic links out of play: what is checked is what is read.
             path = Path(url2pathname(unquote(urlsplit(url).path))).resolve()
-            if path.is_file() and any(path == root or path.is_relative_to(root) for root in self.roots):
-                return super().fetch(path.as_uri(), headers)
+            if any(path == root or path.is_relative_to(root) for root in self.roots):
+                try:
+                    data = read_regular(path, FETCH_LIMIT, follow_links=False)
+                except OSError as error:
+                    raise ValueError(f"refused: {url}: {reason(error)}") from error
+                if len(data) > FETCH_LIMIT:
+                    raise ValueError(f"refused: {url} is larger than {FETCH_LIMIT // (1024 * 1024)} MiB")
+                self.served[str(path)] = f"sha256:{hashlib.sha256(data).hexdigest()}"
+                media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return weasyprint.urls.URLFetcherResponse(path.as_uri(), data, {"Content-Type": media_type})
         raise ValueError(f"refused: a statement may use only the files of its template folders, not {url}")
 
 
@@ -102,10 +122,12 @@ def html_to_pdf(html: str, print_css: str, *, date: str, variant: str | None, ba
     fetcher = ConfinedFetcher(roots)
     with _weasyprint_problems() as problems, _source_date_epoch(date), warnings.catch_warnings(record=True) as warned:
         warnings.simplefilter("always")
-        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
         stylesheet = weasyprint.CSS(string=print_css, base_url=base_url, url_fetcher=fetcher)
-        pdf: bytes = document.write_pdf(stylesheets=[stylesheet], pdf_variant=variant, pdf_tags=True)
+        options = {"stylesheets": [stylesheet], "pdf_variant": variant, "pdf_tags": True}
+        # What HTML.write_pdf does, in two steps, to keep the laid-out document: its fonts are inputs too.
+        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(**options)
+        pdf: bytes = document.write_pdf(**options)
     # Python warnings raised while rendering (Pillow's about an image, for one) are problems too.
     problems += [f"{w.category.__name__}: {w.message}" for w in warned
                  if not str(w.message).startswith(MACHINE_WARNINGS) and not issubclass(w.category, ResourceWarning)]
-    return Pdf(pdf, problems)
+    return Pdf(pdf, problems, fetcher.served, fonts.font_setup(document))

@@ -7,6 +7,8 @@ import contextlib
 import sys
 from typing import TextIO
 
+from confgen.diagnostics import printable
+
 
 class Progress:
     def __init__(self, total: int, stream: TextIO | None = None) -> None:
@@ -25,10 +27,11 @@ class Progress:
 
     def _show(self, name: str, lines: list[str]) -> None:
         self.done += 1
+        name = printable(name)  # a file name's escape sequences never reach the terminal
         if self.bar:
             self._clear()
         for line in lines:
-            print(line, file=self.stream)
+            print(printable(line), file=self.stream)
         if self.bar and self.done < self.total:
             width = 30
             filled = width * self.done // self.total

@@ -1,33 +1,47 @@
-"""Render: the completed statement as one self-contained HTML file, through the packaged Jinja templates.
+"""Render: the completed statement as one self-contained HTML file, through the packaged Jinja templates or a
+vendor's replacements of them.
 
 Profile text reaches the templates only as values, so it is HTML-escaped and never evaluated as a template.
+Templates run in Jinja's sandbox: a vendor's templates folder is reviewed like code, and the sandbox is the
+second fence (no Python internals, no file, nothing changed). A template is read only when asked for by its
+name (the packaged names, and what those include), and only as a regular file inside its folder.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import traceback
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import jinja2
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
+from confgen.files import read_regular, reason
 from confgen.resources import templates_dir
 from confgen.statement import Statement
 
 ENTRY_TEMPLATE = "statement.html.j2"
 PRINT_STYLESHEET = "print.css.j2"  # paged media, for the PDF only
+TEMPLATE_LIMIT = 1024 * 1024  # bytes: the packaged templates together are under 20 kB
 
 
 @dataclass(frozen=True)
 class Rendered:
     html: str
     print_css: str
+    # Every place a template was looked for: its path -> "sha256:<hex>" of the bytes used, or "absent".
+    used: dict[str, str] = field(default_factory=dict)
 
 
 class RenderError(Exception):
-    """A template failed: missing, malformed, or using a value the statement does not have."""
+    """A template failed: missing, malformed, refused, or using a value the statement does not have."""
 
 
 # A token this long is an identifier, a path or a URL rather than a word: it may need to wrap inside a narrow
@@ -50,12 +64,69 @@ def breakable(text: str) -> Markup:
     return Markup("").join(pieces)
 
 
-def environment(override: Path | None = None) -> jinja2.Environment:
+class TemplateFileError(jinja2.TemplateError):
+    """A template file that cannot be used: ``name`` is the template, the message says why."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name = name
+
+
+class ConfinedLoader(jinja2.BaseLoader):
+    """Loads a template by name from the first of ``folders`` that has it: a regular file inside that folder
+    (a symbolic link may not lead out of it), of at most TEMPLATE_LIMIT bytes, in UTF-8. Remembers every place
+    it looked, and what it found there."""
+
+    def __init__(self, folders: list[Path]) -> None:
+        self.folders = folders
+        self.used: dict[str, str] = {}
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)  # refuses '..'
+        for folder in self.folders:
+            path = folder.joinpath(*pieces)
+            if not os.path.lexists(path):
+                self.used[str(path)] = "absent"
+                continue
+            data = self._read(template, folder, path)
+            self.used[str(path)] = f"sha256:{hashlib.sha256(data).hexdigest()}"
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise TemplateFileError(template, f"UnicodeDecodeError: {error}") from error
+            return text, str(path), lambda: True
+        raise jinja2.TemplateNotFound(template)
+
+    @staticmethod
+    def _read(template: str, folder: Path, path: Path) -> bytes:
+        real = Path(os.path.realpath(path))
+        if not real.is_relative_to(os.path.realpath(folder)):
+            raise TemplateFileError(template, f"{path} is a symbolic link that leads out of its folder {folder}")
+        try:
+            data = read_regular(real, TEMPLATE_LIMIT, follow_links=False)
+        except OSError as error:
+            raise TemplateFileError(template, f"{path} cannot be read: {reason(error)}") from error
+        if len(data) > TEMPLATE_LIMIT:
+            raise TemplateFileError(template, f"{path} is larger than {TEMPLATE_LIMIT // 1024} KiB")
+        return data
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's sandbox (no attribute that starts with '_', no change to a list or dict), and no path: a path's
+    methods read, write and delete files."""
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, os.PathLike) or isinstance(value, os.PathLike):
+            return False
+        return bool(super().is_safe_attribute(obj, attr, value))
+
+
+def environment(override: Path | None = None) -> tuple[jinja2.Environment, ConfinedLoader]:
     """Templates from ``override`` first, when given, then the packaged ones: a vendor replaces only the files
     it wants to change."""
-    folders = [templates_dir()] if override is None else [override, templates_dir()]
-    templates = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folders),
+    loader = ConfinedLoader([templates_dir()] if override is None else [override, templates_dir()])
+    templates = _Sandbox(
+        loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,  # a template bug fails the build instead of leaving an empty cell
         trim_blocks=True,
@@ -63,26 +134,28 @@ def environment(override: Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     templates.filters["breakable"] = breakable
-    # The services a vendor renders its own way: services/<key>.html.j2 in its folder (none is packaged).
+    # The services a vendor renders its own way: services/<key>.html.j2 in its folder (none is packaged). Only their
+    # names are listed here; the loader reads the one a statement asks for.
     services = override / "services" if override is not None else None
     templates.globals["overridden"] = frozenset(
         f"services/{path.name}" for path in (services.glob("*.html.j2") if services and services.is_dir() else ()))
-    return templates
+    return templates, loader
 
 
 def render(statement: Statement, override: Path | None = None) -> Rendered:
     """The statement's HTML, and the stylesheet that lays it out on pages."""
-    templates = environment(override)
-    return Rendered(_render(templates, ENTRY_TEMPLATE, statement), _render(templates, PRINT_STYLESHEET, statement))
+    templates, loader = environment(override)
+    html = _render(templates, ENTRY_TEMPLATE, statement)
+    return Rendered(html, _render(templates, PRINT_STYLESHEET, statement), dict(sorted(loader.used.items())))
 
 
 def _render(templates: jinja2.Environment, name: str, statement: Statement) -> str:
     try:
         return templates.get_template(name).render(statement=statement)
-    # A vendor's template can fail in any way Python can (not UTF-8, an include of itself, 1/0): each is
-    # reported, never raised, and named by the template and line it happened at.
+    # A vendor's template can fail in any way Python can (not UTF-8, an include of itself, 1/0, the sandbox's
+    # refusal): each is reported, never raised, and named by the template and line it happened at.
     except Exception as error:
-        where = _template_line(error) or name
+        where = error.name if isinstance(error, TemplateFileError) else _template_line(error) or name
         reason = error.message if isinstance(error, jinja2.TemplateError) and error.message else \
             f"{type(error).__name__}: {error}"
         raise RenderError(f"{where}: {reason}") from error

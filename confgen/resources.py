@@ -50,17 +50,18 @@ def package_dir(name: str) -> Path:
 
 
 @functools.cache
-def distribution_version(name: str) -> str:
-    """The installed version of the distribution that provides the top-level package ``name``, without importing
-    it (WeasyPrint takes half a second to import; importlib.metadata alone costs more than validating).
+def distribution_version(package: str, distribution: str | None = None) -> str:
+    """The installed version of ``distribution`` (by default named as its package), which provides the top-level
+    package ``package``, without importing it (WeasyPrint takes half a second to import; importlib.metadata alone
+    costs more than validating).
 
     Installers name a distribution's metadata folder <name>-<version>.dist-info, beside the package.
     """
-    prefix = f"{name.lower()}-"
-    found = [entry.name for entry in os.scandir(package_dir(name).parent)
+    prefix = f"{(distribution or package).lower()}-"
+    found = [entry.name for entry in os.scandir(package_dir(package).parent)
              if entry.name.lower().startswith(prefix) and entry.name.endswith(".dist-info")]
     if len(found) == 1:
         return found[0][len(prefix):-len(".dist-info")]
     from importlib.metadata import version
 
-    return version(name)
+    return version(distribution or package)

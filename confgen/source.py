@@ -16,6 +16,7 @@ import yaml
 
 from confgen import rules
 from confgen.diagnostics import Report
+from confgen.files import read_regular, reason
 from confgen.yamlload import LOADER
 
 # Where YAML (1.1, as both parsers read it) ends a line, and so how diagnostics number lines: CR LF, CR, LF, NEL,
@@ -38,10 +39,9 @@ class Source:
 def load(path: Path, report: Report) -> Source | None:
     """Read and compose one profile; problems go to ``report`` and give ``None``."""
     try:
-        with path.open("rb") as stream:
-            data = stream.read(SIZE_LIMIT + 1)  # one byte more than allowed tells a file at the limit from a larger one
+        data = read_regular(path, SIZE_LIMIT)  # a FIFO or a device is refused, never read
     except OSError as error:
-        report.add(rules.F101, None, f"cannot read the profile: {error.strerror or error}")
+        report.add(rules.F101, None, f"cannot read the profile: {reason(error)}")
         return None
     if len(data) > SIZE_LIMIT:
         report.add(rules.F103, None, f"the file is larger than {SIZE_LIMIT // 1024} KiB ({SIZE_LIMIT} bytes), the "
@@ -62,6 +62,30 @@ def load(path: Path, report: Report) -> Source | None:
         return None
     report.json_paths = JsonPaths(root)
     return Source(path, root, hashlib.sha256(data).hexdigest(), text)
+
+
+# The characters the statement is sure to print in a file name: the Latin, Greek and Cyrillic letters and common
+# signs, which DejaVu Sans (the packaged templates' font) has every one of (tests/test_files.py reads its cmap).
+PRINTABLE_IN_NAMES = ((0x20, 0x7E), (0xA0, 0x24F), (0x370, 0x3FF), (0x400, 0x4FF), (0x1E00, 0x1EFB),
+                      (0x2010, 0x205E), (0x20A0, 0x20B5))
+
+
+def check_file_name(path: Path, report: Report) -> None:
+    """The statement prints the profile's file name ("About This Document"): report what it could not print."""
+    name = path.name
+    unprintable = next((c for c in name if not c.isprintable() or "\ud800" <= c <= "\udfff"), None)
+    if unprintable is not None:
+        byte = "\udc80" <= unprintable <= "\udcff"  # how Python reads a byte of a file name that is not UTF-8
+        what = f"the byte 0x{ord(unprintable) - 0xDC00:02X}, which is not UTF-8" if byte else \
+            f"the character U+{ord(unprintable):04X}, which cannot be printed"
+        report.add(rules.S220, None, f"the file name, which the statement prints, has {what}; rename the file")
+        return
+    outside = next((c for c in name if not any(low <= ord(c) <= high for low, high in PRINTABLE_IN_NAMES)), None)
+    if outside is not None:
+        report.add(rules.S221, None, f"the file name, which the statement prints, has {outside} "
+                                     f"(U+{ord(outside):04X}), which the packaged templates' font (DejaVu Sans) does "
+                                     "not have: a PDF build fails (R402) unless --templates gives a font that has it; "
+                                     "or rename the file")
 
 
 def _expanded_size(root: yaml.Node) -> int | None:

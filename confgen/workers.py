@@ -11,17 +11,10 @@ import importlib
 import os
 import signal
 from collections.abc import Iterator, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from confgen import rules
 from confgen.diagnostics import Report
-
-if TYPE_CHECKING:
-    from confgen.build import Options
-    from confgen.profile import Profile
-
-Job = tuple["Profile", str, list[Path]]
+from confgen.job import Done, Job, run
 
 _PR_SET_PDEATHSIG = 1  # prctl(2)
 
@@ -59,24 +52,21 @@ def _load_renderer(pdf: bool) -> None:
         importlib.import_module("confgen.pdf")
 
 
-def _render_job(job: tuple[Profile, str, list[Path], Options]) -> tuple[Report, list[Path]]:
-    from confgen.build import render_and_write
-
-    return render_and_write(*job)
-
-
-def render_each(jobs: Sequence[Job], options: Options) -> Iterator[tuple[Report, list[Path]]]:
-    """Render and write each job; yield (problems, files written) in the order of ``jobs``."""
+def render_each(jobs: Sequence[Job], workers: int) -> Iterator[Done]:
+    """Render and write each job, ``workers`` at a time; yield what became of each, in the order of ``jobs``.
+    Whatever happens to one job (its worker killed, an exception) is that job's diagnostic."""
     import multiprocessing
     from concurrent.futures import Future, ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    workers = min(options.workers, len(jobs))
+    from confgen.output import signals_held
+
+    workers = min(workers, len(jobs))
     if workers <= 1:
         for job in jobs:
-            yield _render_job((*job, options))
+            yield run(job)
         return
-    pdf = "pdf" in options.formats
+    pdf = any("pdf" in job.formats for job in jobs)
     context: multiprocessing.context.BaseContext
     if "fork" in multiprocessing.get_all_start_methods():
         _load_renderer(pdf)
@@ -85,22 +75,27 @@ def render_each(jobs: Sequence[Job], options: Options) -> Iterator[tuple[Report,
         context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(pdf,))
     try:
-        futures: list[Future[tuple[Report, list[Path]]]] = [pool.submit(_render_job, (*job, options)) for job in jobs]
-        for (_, shown_as, _), future in zip(jobs, futures, strict=True):
+        futures: list[Future[Done]] = [pool.submit(run, job) for job in jobs]
+        for job, future in zip(jobs, futures, strict=True):
             try:
                 yield future.result()
             except BrokenProcessPool:
                 # A worker died (killed, out of memory): its profile, and those still queued, are lost; the
                 # pool says so instead of waiting for an answer that never comes.
-                lost = Report(shown_as)
+                lost = Report(job.shown_as)
                 lost.add(rules.R401, None, "the process rendering it ended unexpectedly (killed, or out of memory); "
                                            "nothing was written")
-                yield lost, []
+                yield Done(lost, ())
+            except Exception as error:  # the job's answer could not come back (it could not be pickled, say)
+                failed = Report(job.shown_as)
+                failed.add(rules.R403, None, f"{type(error).__name__}: {error}")
+                yield Done(failed, ())
     finally:
-        # Done, interrupted or abandoned: start nothing more and stop the workers now. A profile cut short
-        # leaves its earlier outputs (confgen.output writes whole files only).
-        processes = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.terminate()
-        pool.shutdown(wait=True)
+        # Done, interrupted or abandoned: start nothing more and stop the workers now, whole (a second Ctrl-C
+        # waits until they are stopped). A profile cut short leaves its earlier outputs (confgen.output).
+        with signals_held():
+            processes = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.terminate()
+            pool.shutdown(wait=True)

@@ -183,12 +183,15 @@ def test_a_stopped_build_stops_every_worker_without_a_traceback_or_a_partial_fil
     import signal
     import time
 
-    # Eight profiles on two workers take several seconds: the signal comes while they render.
+    # Eight profiles on two workers take several seconds: the signal comes once the first is written.
     profiles = list(map(str, _profiles(tmp_path, 8)))
     out = tmp_path / "out"
     process = subprocess.Popen([sys.executable, "-m", "confgen", "build", *profiles, "-o", str(out), "--jobs", "2"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    time.sleep(1.0)
+    deadline = time.monotonic() + 60
+    while not list(out.glob("*.html")):  # the workers are rendering
+        assert time.monotonic() < deadline, "the build never wrote"
+        time.sleep(0.02)
     if how.startswith("Ctrl-C"):
         os.killpg(process.pid, signal.SIGINT)
     else:
@@ -257,17 +260,36 @@ def test_a_profile_that_clashes_is_still_checked(tmp_path: Path, cli) -> None:  
     assert f"{tmp_path / 'b' / 'x.yaml'}:7:12: error S203 document.product must be text" in run.out
 
 
+def _workers_of(parent: int, out: Path) -> list[int]:
+    """The PIDs of the rendering workers of ``parent``, once they have written a file into ``out``. Forked, they
+    have its command line; so has, for an instant, a child that it starts (ctypes runs a compiler to find a
+    library while WeasyPrint is imported), which is over by then."""
+    import time
+
+    deadline = time.monotonic() + 60
+    while not list(out.glob("*.html")):
+        assert time.monotonic() < deadline, "the workers never wrote"
+        time.sleep(0.02)
+    listed = subprocess.run(["pgrep", "-P", str(parent)], capture_output=True, text=True, check=False).stdout
+    workers = []
+    for child in map(int, listed.split()):
+        try:
+            if b"\0confgen\0build\0" in Path(f"/proc/{child}/cmdline").read_bytes():
+                workers.append(child)
+        except OSError:
+            continue
+    assert workers, "the build has workers"
+    return workers
+
+
 def test_a_worker_that_dies_fails_its_profiles_and_never_hangs(tmp_path: Path) -> None:
     import signal
-    import time
 
     profiles = list(map(str, _profiles(tmp_path, 8)))
     process = subprocess.Popen([sys.executable, "-m", "confgen", "build", *profiles, "-o", str(tmp_path / "out"),
                                 "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    time.sleep(1.0)
-    workers = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True, check=False).stdout
-    assert workers.split(), "the build has workers"
-    os.kill(int(workers.split()[0]), signal.SIGKILL)  # as the out-of-memory killer would
+    workers = _workers_of(process.pid, tmp_path / "out")
+    os.kill(workers[0], signal.SIGKILL)  # as the out-of-memory killer would
     stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 1
     assert b"Traceback" not in stderr
@@ -285,7 +307,21 @@ def test_a_symbolic_link_is_a_profile_of_its_own(tmp_path: Path, cli) -> None:  
 
 
 def test_an_unchanged_build_removes_what_a_killed_one_left(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    from confgen.output import staged_prefix
+
     assert cli("build", str(EXAMPLE), "-o", str(tmp_path)).code == 0
-    (tmp_path / ".acme-ct.pdf.k1ll3d.tmp").write_bytes(b"%PDF-1.7 half")
+    (tmp_path / f"{staged_prefix('acme-ct.pdf')}k1ll3d00.tmp").write_bytes(b"%PDF-1.7 half")  # no process owns it
     assert "unchanged" in cli("build", str(EXAMPLE), "-o", str(tmp_path)).err
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_an_unchanged_build_checks_its_record_without_jinja_or_weasyprint(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    # The templates, fonts and libraries a PDF was made with are checked again with plain reads.
+    profiles = list(map(str, _profiles(tmp_path, 2)))
+    assert cli("build", *profiles, "-o", str(tmp_path / "out")).code == 0
+    code = ("import sys; from confgen.cli import main; code = main(sys.argv[1:]); "
+            "sys.exit(3 if {'jinja2', 'weasyprint'} & set(sys.modules) else code)")
+    result = subprocess.run([sys.executable, "-c", code, "build", *profiles, "-o", str(tmp_path / "out")],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[-1] == "2 profiles: 0 built, 2 unchanged, 0 not built; 0 errors, 0 warnings"

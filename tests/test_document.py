@@ -212,10 +212,10 @@ def test_logo_on_the_cover_carried_inside_the_html(tmp_path: Path, cli, name: st
     ("../logo.png", "relative to the profile's folder"),
     ("notes.txt", "neither a PNG nor an SVG"),
     ("huge.png", "larger than 1024 KiB"),
-    ("vast.png", "is 20000 x 20000 pixels; a logo may have at most 16,777,216"),
+    ("vast.png", "is, or holds, a 20000 x 20000 pixel image; a logo may have at most 16,777,216 pixels"),
     ("entities.svg", "an SVG with a DOCTYPE that declares entities"),
-    ("uses.svg", "<use> references draw more than the 10,000 elements"),
-    ("loop.svg", "<use> references draw more than the 10,000 elements"),
+    ("uses.svg", "draws more than the 10,000 SVG elements a logo may have (each <use> counting"),
+    ("loop.svg", "or its <use> references refer to themselves"),
     ("broken.svg", "is not a well-formed SVG file"),
 ])
 def test_s210_logo_that_cannot_be_used(tmp_path: Path, logo: str, says: str) -> None:

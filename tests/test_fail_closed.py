@@ -115,15 +115,14 @@ KILLED_BUILD = textwrap.dedent("""
     moment = sys.argv[1]
     stage, replace = output._stage, Path.replace
 
-    def half_written_stage(path, data):
-        temporary = stage(path, data[: len(data) // 2])
+    def half_written_stage(path, data, *rest):
+        stage(path, data[: len(data) // 2], *rest)
         os.kill(os.getpid(), signal.SIGKILL)
 
-    def staged(path, data):
-        temporary = stage(path, data)
+    def staged(path, data, *rest):
+        stage(path, data, *rest)
         if path.suffix == ".pdf":
             os.kill(os.getpid(), signal.SIGKILL)
-        return temporary
 
     renamed = []
     def between_renames(self, target):

@@ -31,8 +31,8 @@ from confgen.rules.dicom import (
     D319,
     D320,
 )
-from confgen.rules.files import F101, F102, F103
-from confgen.rules.output import R401, R402
+from confgen.rules.files import F101, F102, F103, F104
+from confgen.rules.output import R401, R402, R403
 from confgen.rules.structure import (
     S201,
     S202,
@@ -47,16 +47,18 @@ from confgen.rules.structure import (
     S211,
     S212,
     S213,
+    S220,
+    S221,
 )
 from confgen.rules.syntax import Y101, Y102, Y103, Y104, Y105, Y106, Y107
 
 ALL_RULES: tuple[Rule, ...] = (
-    F101, F102, F103,
+    F101, F102, F103, F104,
     Y101, Y102, Y103, Y104, Y105, Y106, Y107,
-    S201, S202, S203, S204, S205, S206, S207, S208, S209, S210, S211, S212, S213,
+    S201, S202, S203, S204, S205, S206, S207, S208, S209, S210, S211, S212, S213, S220, S221,
     D301, D302, D303, D304, D305, D306, D307, D308, D309, D310, D311, D312, D313, D314, D315, D316, D317, D318,
     D319, D320,
-    R401, R402,
+    R401, R402, R403,
 )
 
 BY_ID = {rule.id: rule for rule in ALL_RULES}
@@ -87,8 +89,10 @@ __all__ = [
     "F101",
     "F102",
     "F103",
+    "F104",
     "R401",
     "R402",
+    "R403",
     "S201",
     "S202",
     "S203",
@@ -102,6 +106,8 @@ __all__ = [
     "S211",
     "S212",
     "S213",
+    "S220",
+    "S221",
     "Y101",
     "Y102",
     "Y103",

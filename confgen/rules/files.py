@@ -20,3 +20,10 @@ F103 = Rule(
     "F103", Severity.ERROR, "The profile is larger than 1 MiB, the most confgen reads.",
     "A complete profile is a few kilobytes; the limit bounds what reading a stray file (a log, an image, "
     "/dev/zero) can cost.")
+
+F104 = Rule(
+    "F104", Severity.ERROR, "The build record (`.confgen-build.json`) cannot be written: the outputs were, and the "
+                            "next build builds them again.",
+    "The record is what lets a build skip an unchanged profile; without it nothing is wrong, only slower, and the "
+    "run says so with exit code 2.",
+    exit_code=2)

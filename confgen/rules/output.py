@@ -13,3 +13,9 @@ R402 = Rule(
     "R402", Severity.ERROR, "WeasyPrint reported a problem (a character no font has, a CSS property it ignores, a "
                             "refused resource): the PDF would not be as designed, so nothing is written.",
     "A statement is never published with boxes instead of text, or without its stylesheet or images.")
+
+R403 = Rule(
+    "R403", Severity.ERROR, "An unexpected error (its type and message are given) stopped this profile's build; the "
+                            "other profiles are built.",
+    "Whatever goes wrong in one profile's rendering or writing is that profile's problem, never a traceback and "
+    "never the end of the others' builds.")

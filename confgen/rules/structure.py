@@ -71,7 +71,7 @@ S209 = Rule(
 
 S210 = Rule(
     "S210", E, "`document.logo` is not a PNG or SVG file inside the profile's folder (missing, elsewhere, another "
-               "format, or over 1 MiB).",
+               "format, or over 1 MiB), or it is beyond what a cover logo may cost to draw.",
     "The logo is carried inside the HTML and read by WeasyPrint: only a small image of the profile's own folder "
     "is taken.",
     failing=Example("document", "logo: brand/missing.png"))
@@ -96,3 +96,15 @@ S213 = Rule(
     "An ignore written for a finding since fixed would stay to hide the next one; it is not suppressible itself.",
     failing=Example("scp", '"A711":  # confgen: ignore[D305]\n  condition: Disk full.'),
     passing=Example("scp", '"0110":  # confgen: ignore[D305]\n  condition: The disk failed.'))
+
+S220 = Rule(
+    "S220", E, "The profile's file name, which the statement prints, has a character that cannot be printed (a "
+               "control or format character, or bytes that are not UTF-8).",
+    "About This Document names the profile's file: a name that cannot be printed would put control characters in "
+    "the statement, or fail the PDF.")
+
+S221 = Rule(
+    "S221", Severity.WARNING, "The profile's file name, which the statement prints, has a character outside the "
+                              "Latin, Greek and Cyrillic letters and common signs that the packaged templates' font "
+                              "has.",
+    "A PDF build would fail on it (R402) unless --templates brings a font that has it; a warning, since it may.")
