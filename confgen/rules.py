@@ -1,6 +1,7 @@
 """Every rule confgen checks, with its ID, severity and a one-line explanation.
 
-Families: F files, Y YAML, S the profile's structure, D the DICOM standard, R rendering and writing.
+Families: F files, Y YAML, S the profile's structure, D the DICOM standard, R rendering and writing, V what
+`confgen probe` observed of the running application (and `build --verified-by`).
 The README's rule list documents each of them; a test fails when one is missing there.
 """
 
@@ -66,10 +67,34 @@ R401 = Rule("R401", E, "The statement could not be rendered (template or PDF eng
 R402 = Rule("R402", E, "WeasyPrint reported a problem (a character no font has, a CSS property it ignores, a "
                        "refused resource): the PDF would not be as designed, so nothing is written.")
 
+# Verification: `confgen probe` against the running application, and `build --verified-by`
+N = Severity.NOTE
+V601 = Rule("V601", N, "A probe's status is one the table lists for it: consistent with that row.")
+V602 = Rule("V602", E, "A probe's status is one the table says is not sent (`sent: false`): the row is contradicted.")
+V603 = Rule("V603", E, "A probe's status is not in the table (reported at the role's `statuses`): the table is "
+                       "incomplete.")
+V604 = Rule("V604", W, "A related field the row lists is missing from the response.")
+V605 = Rule("V605", E, "Success, but the read-back does not find the instance complete: the 0000 row is contradicted.")
+V606 = Rule("V606", W, "A failure status, but the read-back finds the instance stored anyway.")
+V607 = Rule("V607", N, "A row no probe provoked: not checked (never counted as passed).")
+V608 = Rule("V608", N, "A probe got no status: its context was rejected, or the SCP aborted the association.")
+V609 = Rule("V609", W, "A probe got no answer at all within the timeout: the SCP neither answered nor aborted.")
+V610 = Rule("V610", N, "What the SCU did after a status (`probe scu`): an observation beside the row, not a judgment.")
+V611 = Rule("V611", W, "The SCU sent nothing for a status (`probe scu`): that row was not observed.")
+V620 = Rule("V620", E, "The peer cannot be probed: no connection, the association refused, or not DICOM.", exit_code=2)
+V621 = Rule("V621", E, "The peer answered a probe with something that is not a C-STORE response.", exit_code=2)
+V622 = Rule("V622", E, "The read-back asked for (`--read-back`) cannot be done.", exit_code=2)
+V623 = Rule("V623", E, "The profile has no table for the role probed, or the SCU command cannot be run.", exit_code=2)
+V630 = Rule("V630", E, "`--verified-by`: the file cannot be read, or is not a report of `confgen probe`.",
+            exit_code=2)
+V631 = Rule("V631", E, "`--verified-by`: the report is of another profile (its SHA-256 differs), or found "
+                       "contradictions.")
+
 ALL_RULES: tuple[Rule, ...] = (
     F101, F102, F103,
     Y101, Y102, Y103, Y104, Y105, Y106, Y107,
     S201, S202, S203, S204, S205, S206, S207, S208, S209, S210,
     D301, D302, D303, D304, D305, D306, D307, D308, D309, D310, D311, D312, D313, D314, D315, D316,
     R401, R402,
+    V601, V602, V603, V604, V605, V606, V607, V608, V609, V610, V611, V620, V621, V622, V623, V630, V631,
 )
