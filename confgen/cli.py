@@ -1,4 +1,4 @@
-"""The ``confgen`` command: validate, build and init.
+"""The ``confgen`` command: validate, build, init, and probe (confgen.probe) the running application.
 
 Diagnostics go to standard output, one per line; what was written and the summary go to standard error.
 Exit codes: 0 no errors (warnings allowed), 1 errors in a profile, 2 usage errors and files (standard output
@@ -19,6 +19,7 @@ from pathlib import Path
 from confgen import __version__, build, resources
 from confgen.diagnostics import Report, Severity
 from confgen.formats import REPORTERS, Reporter
+from confgen.probe.arguments import add_probe_parser
 from confgen.rules import ALL_RULES
 from confgen.standard import available_editions
 from confgen.starter import SCHEMA_FILE, starter_profile
@@ -81,6 +82,8 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("schema", help="print the JSON Schema of the profile format, for editors",
                         description="Print the JSON Schema (Draft 2020-12) of the profile format.")
+
+    add_probe_parser(commands, reporting)
     return parser
 
 
@@ -120,6 +123,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = _rules()
         elif arguments.command == "schema":
             code = _schema()
+        elif arguments.command == "probe":
+            from confgen.probe.command import probe_scp, probe_scu
+
+            run = probe_scp if arguments.role == "scp" else probe_scu
+            code = run(arguments, REPORTERS[arguments.format](), _emit, _note)
         else:
             code = _init(arguments.file, arguments.force)
         sys.stdout.flush()  # a full disk shows here, not at the interpreter's exit

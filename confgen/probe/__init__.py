@@ -12,7 +12,7 @@ One module, one job:
 - ``verdicts``: outcomes against the table, as findings with rule IDs (V601-V699);
 - ``scu_probe``: the network as the SCP, and what the SCU under test did;
 - ``report``: the report (JSON, HTML, PDF); ``verified``: what `build --verified-by` reads of it;
-- ``command``: the two commands, from arguments to exit code.
+- ``arguments``: their command line; ``command``: the two commands, from arguments to exit code.
 
 Importing this package imports nothing else: pynetdicom is loaded by ``wire`` and ``scu_probe`` only, so that
 ``validate`` and ``build`` never pay for it.
