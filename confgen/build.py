@@ -14,9 +14,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from confgen import resources, rules
-from confgen.diagnostics import Report
+from confgen.diagnostics import Report, Rule
 from confgen.profile import Profile
 from confgen.source import load
+from confgen.statement import Verification
 from confgen.validate import validate
 
 # Writing (confgen.output, confgen.record) and rendering (confgen.render, confgen.pdf) are imported where they
@@ -41,6 +42,8 @@ class Options:
     formats: tuple[str, ...] = FORMATS
     force: bool = False  # build even what the record says is unchanged
     workers: int = 1  # processes that render at once
+    verified_by: Path | None = None  # a `confgen probe` report (JSON) for About This Document to cite
+    verification: Verification | None = None  # what it says, once read (build_all reads it)
 
 
 @dataclass
@@ -91,6 +94,9 @@ def build_all(jobs: Sequence[tuple[Path, str]], options: Options) -> Iterator[tu
     from confgen.record import BuildRecord, fingerprint
 
     record = BuildRecord(options.out_dir)
+    cited = _cited_report(options.verified_by)
+    if isinstance(cited, Verification):
+        options = replace(options, verification=cited)
     shared: str | None = None  # the inputs all profiles share, computed when the first profile needs them
     claimed: dict[Path, str] = {}
     to_render: list[tuple[int, Path, Result, list[Path], str]] = []
@@ -104,6 +110,8 @@ def build_all(jobs: Sequence[tuple[Path, str]], options: Options) -> Iterator[tu
             yield index, result
             continue
         claimed.update(dict.fromkeys(targets, shown_as))
+        if result.profile is not None and cited is not None:
+            _check_citation(cited, result.profile, result.report)
         if result.profile is None or result.report.failed(options.strict):
             yield index, result
             continue
@@ -147,12 +155,35 @@ def build_all(jobs: Sequence[tuple[Path, str]], options: Options) -> Iterator[tu
             record.write()
 
 
+def _cited_report(path: Path | None) -> Verification | tuple[Rule, str] | None:
+    """What About This Document says of the report ``--verified-by`` names (read once per build), or why it cannot
+    cite it."""
+    if path is None:
+        return None
+    from confgen.probe.verified import Refusal, citation, read_report
+
+    found = read_report(path)
+    cited = found if isinstance(found, Refusal) else citation(found)
+    return (cited.rule, cited.message) if isinstance(cited, Refusal) else cited
+
+
+def _check_citation(cited: Verification | tuple[Rule, str], profile: Profile, report: Report) -> None:
+    """A statement cites only a report of its own profile (by SHA-256)."""
+    if isinstance(cited, tuple):
+        report.add(cited[0], None, cited[1])
+    elif cited.profile_sha256 != profile.sha256:
+        report.add(rules.V631, None, f"--verified-by {cited.report_name} is a report of another profile "
+                                     f"({cited.profile_name}, SHA-256 {cited.profile_sha256}), not of "
+                                     f"{profile.path.name} (SHA-256 {profile.sha256}); probe this profile again")
+
+
 def _shared_inputs(options: Options) -> str:
     from confgen.record import shared_inputs
 
     folders = [resources.STANDARD_DIR, resources.templates_dir(), *([options.templates] if options.templates else [])]
     settings = [f"formats={','.join(options.formats)}",
                 *([f"pdf_variant={options.pdf_variant}"] if "pdf" in options.formats else []),
+                *([f"verified_by={options.verification.report_sha256}"] if options.verification else []),
                 # What renders the outputs, and names the related fields, is an input too.
                 *(f"{name} {resources.distribution_version(name)}" for name in ("jinja2", "pydicom", "weasyprint"))]
     # Outputs kept inside a template folder are not inputs of the next build.
@@ -190,8 +221,11 @@ def _render(profile: Profile, options: Options, report: Report) -> list[bytes] |
     from confgen.render import RenderError, render
     from confgen.statement import build_statement
 
+    statement = build_statement(profile)
+    if options.verification is not None:
+        statement = replace(statement, provenance=replace(statement.provenance, verification=options.verification))
     try:
-        rendered = render(build_statement(profile), options.templates)
+        rendered = render(statement, options.templates)
     except RenderError as error:
         report.add(rules.R401, None, f"a template failed: {error}")
         return None

@@ -66,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     build_.add_argument("--templates", type=Path, metavar="DIR",
                         help="a folder of templates and stylesheets that replace the packaged files of the same "
                              "name (see templates/ for what there is)")
+    build_.add_argument("--verified-by", type=Path, metavar="REPORT",
+                        help="a passing `confgen probe ... --report FILE.json` report of this profile, which About "
+                             "This Document cites (what was checked, when, the report's SHA-256)")
     build_.add_argument("--pdf-variant", choices=build.PDF_VARIANTS, default=build.PDF_VARIANTS[0],
                         help=f"the PDF's archival or accessibility variant, always tagged; none: a plain tagged "
                              f"PDF (default: {build.PDF_VARIANTS[0]})")
@@ -117,7 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif arguments.command == "build":
             options = build.Options(out_dir=arguments.output, strict=arguments.strict,
                                     pdf_variant=arguments.pdf_variant, templates=arguments.templates,
-                                    formats=arguments.to, force=arguments.force, workers=arguments.jobs)
+                                    formats=arguments.to, force=arguments.force, workers=arguments.jobs,
+                                    verified_by=arguments.verified_by)
             code = _build(arguments.profiles, options, REPORTERS[arguments.format]())
         elif arguments.command == "rules":
             code = _rules()
