@@ -372,3 +372,18 @@ def test_probe_writes_nothing_without_report(scripted_scp: Scripted, tmp_path: P
     before = sorted(p.name for p in here.rglob("*"))
     probe(cli, profile, scripted_scp.port)
     assert sorted(p.name for p in here.rglob("*")) == before
+
+
+def test_a_failure_the_network_library_does_not_document_is_a_diagnostic(scripted_scp: Scripted, tmp_path: Path,
+                                                                         cli: Any,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from confgen.probe import wire
+
+    def breaks(*args: Any) -> None:
+        raise RuntimeError("the reactor is gone")
+
+    monkeypatch.setattr(wire, "store", breaks)
+    run = probe(cli, write(tmp_path, EXAMPLE_TEXT), scripted_scp.port)
+    assert run.code == 2
+    assert rules_of(run) == ["V620"]
+    assert run.out.strip().endswith("error V620 the probe stopped: RuntimeError: the reactor is gone")

@@ -104,8 +104,9 @@ def probe_scp(arguments: argparse.Namespace, reporter: Reporter, emit: Emit, not
         note(f"probing {peer.where} (called AE title {peer.called_ae}) with {len(probe_set().probes)} probes; "
              f"timeout {arguments.timeout:g} s")
         run = run_probes(peer, sop_class, test, note)
-    except wire.PeerError as error:
-        report.add(rules.V620, None, str(error))
+    except Exception as error:
+        # pynetdicom can fail in ways it does not document on a peer that misbehaves: reported, never a traceback.
+        report.add(rules.V620, None, str(error) if isinstance(error, wire.PeerError) else _failed(error))
         emit(reporter.profile(report.sorted()))
         emit(reporter.end())
         note(f"{report.path}: nothing probed")
@@ -126,8 +127,9 @@ def probe_scp(arguments: argparse.Namespace, reporter: Reporter, emit: Emit, not
             else:
                 read = readback.in_folder(read_back, items, since)
             results = readback.with_read_back(results, read, items)
-        except wire.PeerError as error:
-            report.add_at(rules.V622, table.place.line, table.place.column, str(error), table.place.json_path)
+        except Exception as error:
+            why = str(error) if isinstance(error, wire.PeerError) else f"read-back: {_failed(error)}"
+            report.add_at(rules.V622, table.place.line, table.place.column, why, table.place.json_path)
 
     standard = load_standard(profile.standard)
     findings = judge(table, results, standard, probe_set())
@@ -162,6 +164,10 @@ def probe_scp(arguments: argparse.Namespace, reporter: Reporter, emit: Emit, not
     if written is not None and not written.diagnostics:
         note(f"wrote {arguments.report}")
     return max(report.exit_code(arguments.strict), written.exit_code() if written else 0)
+
+
+def _failed(error: BaseException) -> str:
+    return f"the probe stopped: {type(error).__name__}: {error}"
 
 
 def _plural(count: int, word: str) -> str:
@@ -228,6 +234,9 @@ def probe_scu(arguments: argparse.Namespace, reporter: Reporter, emit: Emit, not
         observations = run_scenarios(listener, plans, command, arguments.watch, arguments.wait, note)
     except CommandError as error:
         report.add(rules.V623, None, f"--command: {error}")
+        observations = []
+    except Exception as error:  # as in probe_scp: reported, never a traceback
+        report.add(rules.V620, None, _failed(error))
         observations = []
     finally:
         listener.stop()
