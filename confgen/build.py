@@ -12,13 +12,16 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from confgen import resources, rules
 from confgen.diagnostics import Report, Rule
 from confgen.profile import Profile
 from confgen.source import load
-from confgen.statement import Verification
 from confgen.validate import validate
+
+if TYPE_CHECKING:
+    from confgen.statement import Verification
 
 # Writing (confgen.output, confgen.record) and rendering (confgen.render, confgen.pdf) are imported where they
 # are used: `confgen validate` runs this module's check() and is as quick as its imports are few.
@@ -95,7 +98,7 @@ def build_all(jobs: Sequence[tuple[Path, str]], options: Options) -> Iterator[tu
 
     record = BuildRecord(options.out_dir)
     cited = _cited_report(options.verified_by)
-    if isinstance(cited, Verification):
+    if cited is not None and not isinstance(cited, tuple):
         options = replace(options, verification=cited)
     shared: str | None = None  # the inputs all profiles share, computed when the first profile needs them
     claimed: dict[Path, str] = {}
