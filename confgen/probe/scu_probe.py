@@ -17,6 +17,7 @@ import socket
 import subprocess
 import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,7 @@ from confgen.probe.results import Implementation, Observation, Plan
 
 OUTPUT_KEPT = 4000  # characters of the end of a command's output kept for the report
 TICK = 0.02  # seconds between looks at the clock, the command and the associations
+ENDINGS = ("released", "aborted", "closed")
 ERROR_COMMENT = 0x00000902
 
 
@@ -64,7 +66,8 @@ class Listener:
     def __init__(self, bind: str, port: int, ae_title: str, timeout: float) -> None:
         self.lock = threading.Lock()
         self.scenario: Scenario | None = None
-        self.serials: dict[int, int] = {}  # id(association) -> its number in the run
+        self.serials: weakref.WeakKeyDictionary[object, int] = weakref.WeakKeyDictionary()  # association -> number
+        self.ending: dict[int, Event] = {}  # how each association ended, as recorded
         self.open: set[int] = set()  # the associations that have not ended
         self.implementation: Implementation | None = None
         self.ae = AE(ae_title=ae_title)
@@ -110,15 +113,22 @@ class Listener:
 
     def _record(self, assoc: object, kind: str, sop_instance: str | None = None) -> None:
         with self.lock:
-            serial = self.serials.setdefault(id(assoc), len(self.serials) + 1)
+            serial = self.serials.setdefault(assoc, len(self.serials) + 1)
             if kind == "association":
                 self.open.add(serial)
-            elif kind in ("released", "aborted", "closed"):
+            elif kind in ENDINGS:
                 if serial not in self.open:
-                    return  # a connection that ends twice (an abort, then the close) is told once
+                    # An association ends once. pynetdicom may tell the connection's close before the A-ABORT
+                    # that came first on the wire: the abort then says how it ended.
+                    last = self.ending.get(serial)
+                    if last is not None and last.kind == "closed" and kind != "closed":
+                        last.kind = kind
+                    return
                 self.open.discard(serial)
             if self.scenario is not None:
                 self.scenario.events.append(Event(time.monotonic(), kind, serial, sop_instance))
+                if kind in ENDINGS:
+                    self.ending[serial] = self.scenario.events[-1]
 
     def _opened(self, event: evt.Event) -> None:
         sock = getattr(getattr(event.assoc.dul, "socket", None), "socket", None)
