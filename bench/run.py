@@ -16,26 +16,39 @@ and, for a statement with every table confgen completes (about 20 tables, 300 ro
 
     validate                      <= 1.5 x  validate of the one-service example
     build (HTML and PDF)          <= 1.3 x  weasyprint on the same HTML, same stylesheet, variant and tagging
+
+and two absolute ones (issue 11), which are network round trips on loopback and the peers' own speed:
+
+    probe scp, the whole probe set against DCMTK's storescp, default timeout    < 30 s
+    probe scu --command, DCMTK's storescu through every row of N.7-42          < 20 s
+
+The probe figures need Debian's dcmtk (tests/checkers/install installs it); without it they are skipped.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "profiles" / "acme-ct.yaml"
 EVERY_TABLE = ROOT / "tests" / "cases" / "valid" / "every-table.yaml"
 CONFGEN = [sys.executable, "-m", "confgen"]
+# Debian's paths: pynetdicom installs Python programs of the same names, which come first in a virtual environment.
+STORESCP = Path("/usr/bin/storescp")
+STORESCU = Path("/usr/bin/storescu")
+PEER_PROFILES = ROOT / "tests" / "profiles"
 
 
 def large_profile(additional: int = 200) -> str:
@@ -139,6 +152,8 @@ def _measure(work: Path, runs: int, batch: int) -> int:
         (f"{batch} unchanged profiles again", unchanged, _target(unchanged / validate, 1.5, "x validate")),
     ]
 
+    rows += _probe_rows(work, batch_runs)
+
     cores = default_workers()
     print(f"confgen benchmark: Python {platform.python_version()}, {platform.system()} {platform.machine()}, "
           f"{cores} cores; medians of {runs} run{'s' * (runs != 1)}")
@@ -147,6 +162,65 @@ def _measure(work: Path, runs: int, batch: int) -> int:
     for label, seconds, verdict in rows:
         print(f"{label:<44} {seconds:7.3f} s  {verdict}")
     return 0
+
+
+def _probe_rows(work: Path, runs: int) -> list[tuple[str, float, str]]:
+    """The two probe figures: the whole SCP probe set against storescp, and storescu through every SCU row."""
+    labels = ("probe scp: storescp, every probe", "probe scu: storescu, every row")
+    if not (STORESCP.exists() and STORESCU.exists()):
+        return [(label, float("nan"), "skipped: dcmtk is not installed (run tests/checkers/install)")
+                for label in labels]
+    port = _free_port()
+    received = work / "received"
+    received.mkdir()
+    with _running([str(STORESCP), "--output-directory", str(received), str(port)], work, port):
+        scp = median_time([*CONFGEN, "probe", "scp", str(PEER_PROFILES / "storescp.yaml"), "--host", "127.0.0.1",
+                           "--port", str(port)], runs, work)
+    files = _three_files(work)
+    port = _free_port()
+    scu = median_time([*CONFGEN, "probe", "scu", str(PEER_PROFILES / "storescu.yaml"), "--port", str(port),
+                       "--command", f"{STORESCU} 127.0.0.1 {port} {' '.join(map(str, files))}"], runs, work)
+    return [(labels[0], scp, _target(scp, 30.0, "s")), (labels[1], scu, _target(scu, 20.0, "s"))]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def _running(command: list[str], cwd: Path, port: int) -> Iterator[None]:
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+            time.sleep(0.02)
+        yield
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def _three_files(work: Path) -> list[Path]:
+    from pydicom.dataset import FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+
+    from confgen.probe.instances import SECONDARY_CAPTURE, TestData, dataset
+
+    test = TestData.new()
+    files = []
+    for number in range(1, 4):
+        ds = dataset(SECONDARY_CAPTURE, test, generate_uid(), number)
+        ds.file_meta = FileMetaDataset()
+        ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+        ds.file_meta.MediaStorageSOPClassUID = ds.SOPClassUID
+        ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+        files.append(work / f"image{number}.dcm")
+        ds.save_as(files[-1], enforce_file_format=True)
+    return files
 
 
 def _print_css(profile: Path) -> str:

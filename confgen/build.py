@@ -11,12 +11,16 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from confgen import resources, rules
-from confgen.diagnostics import Report, one_line
+from confgen.diagnostics import Report, Rule, one_line
 from confgen.profile import Profile
 from confgen.source import check_file_name, load
 from confgen.validate import validate
+
+if TYPE_CHECKING:
+    from confgen.statement import Verification
 
 # Writing (confgen.job, confgen.output, confgen.record) and rendering (confgen.workers, confgen.render,
 # confgen.pdf) are imported where they are used: `confgen validate` runs this module's check() and is as quick as
@@ -41,6 +45,8 @@ class Options:
     formats: tuple[str, ...] = FORMATS
     force: bool = False  # build even what the record says is unchanged
     workers: int = 1  # processes that render at once
+    verified_by: Path | None = None  # a `confgen probe` report (JSON) for About This Document to cite
+    verification: Verification | None = None  # what it says, once read (build_all reads it)
 
 
 @dataclass
@@ -97,6 +103,9 @@ def build_all(jobs: Sequence[tuple[Path, str]], options: Options,
     if record.problem:
         note(f"confgen: the build record {one_line(str(record.path))} {record.problem}; it is ignored, every "
              "profile is built, and it is written anew")
+    cited = _cited_report(options.verified_by)
+    if cited is not None and not isinstance(cited, tuple):
+        options = replace(options, verification=cited)
     # Every profile is checked before any is built: the inputs of the whole command (its logos among them) are
     # known only then, and no output may be written over any of them.
     claimed: dict[Path, str] = {}
@@ -114,6 +123,8 @@ def build_all(jobs: Sequence[tuple[Path, str]], options: Options,
             yield index, result
             continue
         claimed.update(dict.fromkeys(targets, shown_as))
+        if result.profile is not None and cited is not None:
+            _check_citation(cited, result.profile, result.report)
         if result.profile is None or result.report.failed(options.strict):
             yield index, result
             continue
@@ -153,7 +164,7 @@ def build_all(jobs: Sequence[tuple[Path, str]], options: Options,
             continue
         to_render.append((index, result, Job(result.profile, result.report.path, tuple(targets), options.formats,
                                              options.pdf_variant, options.templates, inputs_digest,
-                                             frozenset(inputs))))
+                                             frozenset(inputs), options.verification)))
     if unchanged:
         remove_leftovers(unchanged)
     if not to_render:
@@ -185,12 +196,35 @@ _PDF_RENDERERS = (("weasyprint", "weasyprint"), ("pydyf", "pydyf"), ("PIL", "pil
                   ("pyphen", "pyphen"))
 
 
+def _cited_report(path: Path | None) -> Verification | tuple[Rule, str] | None:
+    """What About This Document says of the report ``--verified-by`` names (read once per build), or why it cannot
+    cite it."""
+    if path is None:
+        return None
+    from confgen.probe.verified import Refusal, citation, read_report
+
+    found = read_report(path)
+    cited = found if isinstance(found, Refusal) else citation(found)
+    return (cited.rule, cited.message) if isinstance(cited, Refusal) else cited
+
+
+def _check_citation(cited: Verification | tuple[Rule, str], profile: Profile, report: Report) -> None:
+    """A statement cites only a report of its own profile (by SHA-256)."""
+    if isinstance(cited, tuple):
+        report.add(cited[0], None, cited[1])
+    elif cited.profile_sha256 != profile.sha256:
+        report.add(rules.V631, None, f"--verified-by {cited.report_name} is a report of another profile "
+                                     f"({cited.profile_name}, SHA-256 {cited.profile_sha256}), not of "
+                                     f"{profile.path.name} (SHA-256 {profile.sha256}); probe this profile again")
+
+
 def _shared_inputs(options: Options) -> str:
     from confgen.record import shared_inputs
 
     pdf = "pdf" in options.formats
     settings = [f"formats={','.join(options.formats)}",
                 *([f"pdf_variant={options.pdf_variant}"] if pdf else []),
+                *([f"verified_by={options.verification.report_sha256}"] if options.verification else []),
                 # Where templates are looked for; what was found there is in each profile's record entry.
                 f"templates={os.path.abspath(options.templates) if options.templates else ''}",  # noqa: PTH100
                 f"packaged templates={resources.templates_dir()}",

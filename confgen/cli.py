@@ -1,4 +1,4 @@
-"""The ``confgen`` command: validate, build and init.
+"""The ``confgen`` command: validate, build, init, and probe (confgen.probe) the running application.
 
 Diagnostics go to standard output, one per line; what was written and the summary go to standard error.
 Exit codes: 0 no errors (warnings allowed), 1 errors in a profile, 2 usage errors and files (standard output
@@ -19,6 +19,7 @@ from pathlib import Path
 from confgen import __version__, build, resources
 from confgen.diagnostics import Report, Severity, printable
 from confgen.formats import REPORTERS, Reporter
+from confgen.probe.arguments import add_probe_parser
 from confgen.rules import ALL_RULES, BY_ID
 from confgen.rules.examples import in_context
 from confgen.standard import available_editions, load_standard
@@ -67,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     build_.add_argument("--templates", type=Path, metavar="DIR",
                         help="a folder of templates and stylesheets that replace the packaged files of the same "
                              "name (see templates/ for what there is)")
+    build_.add_argument("--verified-by", type=Path, metavar="REPORT",
+                        help="a passing `confgen probe ... --report FILE.json` report of this profile, which About "
+                             "This Document cites (what was checked, when, the report's SHA-256)")
     build_.add_argument("--pdf-variant", choices=build.PDF_VARIANTS, default=build.PDF_VARIANTS[0],
                         help=f"the PDF's archival or accessibility variant, always tagged; none: a plain tagged "
                              f"PDF (default: {build.PDF_VARIANTS[0]})")
@@ -91,6 +95,8 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("schema", help="print the JSON Schema of the profile format, for editors",
                         description="Print the JSON Schema (Draft 2020-12) of the profile format.")
+
+    add_probe_parser(commands, reporting)
     return parser
 
 
@@ -138,12 +144,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif arguments.command == "build":
             options = build.Options(out_dir=arguments.output, strict=arguments.strict,
                                     pdf_variant=arguments.pdf_variant, templates=arguments.templates,
-                                    formats=arguments.to, force=arguments.force, workers=arguments.jobs)
+                                    formats=arguments.to, force=arguments.force, workers=arguments.jobs,
+                                    verified_by=arguments.verified_by)
             code = _build(arguments.profiles, options, REPORTERS[arguments.format]())
         elif arguments.command == "rules":
             code = _explain(arguments.explain) if arguments.explain else _rules()
         elif arguments.command == "schema":
             code = _schema()
+        elif arguments.command == "probe":
+            from confgen.probe.command import probe_scp, probe_scu
+
+            run = probe_scp if arguments.role == "scp" else probe_scu
+            code = run(arguments, REPORTERS[arguments.format](), _emit, _note)
         else:
             roles = (arguments.role,) if arguments.role else ROLES
             code = _init(arguments.file, arguments.force, arguments.services, roles)

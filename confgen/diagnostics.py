@@ -17,6 +17,7 @@ import yaml
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"  # an observation that is no problem (what `confgen probe` saw); it never fails a run
 
 
 @dataclass(frozen=True)
@@ -129,9 +130,12 @@ class Report:
 
     def failed(self, strict: bool = False) -> bool:
         """Whether the profile fails: it has errors, or, with ``strict``, warnings."""
-        return bool(self.diagnostics) if strict else self.has_errors
+        return any(_fails(d, strict) for d in self.diagnostics)
 
     def exit_code(self, strict: bool = False) -> int:
-        codes = [d.rule.exit_code if d.severity is Severity.ERROR else 1 for d in self.diagnostics
-                 if d.severity is Severity.ERROR or strict]
+        codes = [d.rule.exit_code if d.severity is Severity.ERROR else 1 for d in self.diagnostics if _fails(d, strict)]
         return max(codes, default=0)
+
+
+def _fails(diagnostic: Diagnostic, strict: bool) -> bool:
+    return diagnostic.severity is Severity.ERROR or (strict and diagnostic.severity is Severity.WARNING)

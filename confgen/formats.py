@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from confgen.diagnostics import Diagnostic
+from confgen.diagnostics import Diagnostic, Severity
 
 
 class Reporter(Protocol):
@@ -85,7 +85,8 @@ class GithubReporter:
         if d.line is not None:
             properties |= {"line": str(d.line), "col": str(d.column or 1)}
         spelt = ",".join(f"{name}={_escape(value, True)}" for name, value in properties.items())
-        return f"::{d.severity.value} {spelt}::{_escape(d.message, False)}"
+        command = "notice" if d.severity is Severity.NOTE else d.severity.value  # GitHub's word for a note
+        return f"::{command} {spelt}::{_escape(d.message, False)}"
 
 
 def _escape(text: str, in_property: bool) -> str:

@@ -9,7 +9,7 @@ becomes diagnostics of this profile, never an exception: one profile's failure s
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +19,7 @@ from confgen.profile import Profile
 
 if TYPE_CHECKING:
     from confgen.record import Dependencies
+    from confgen.statement import Verification
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Job:
     templates: Path | None  # the vendor's templates folder
     fingerprint: str  # what the build record keeps of the inputs known before rendering
     inputs: frozenset[str]  # every input file of the command, as real paths: none may be written over
+    verification: Verification | None = None  # the `confgen probe` report About This Document cites
 
 
 @dataclass(frozen=True)
@@ -109,8 +111,11 @@ def _render(job: Job, report: Report) -> tuple[list[bytes], list[Dependencies]] 
     from confgen.statement import build_statement
 
     profile = job.profile
+    statement = build_statement(profile)
+    if job.verification is not None:
+        statement = replace(statement, provenance=replace(statement.provenance, verification=job.verification))
     try:
-        rendered = render(build_statement(profile), job.templates)
+        rendered = render(statement, job.templates)
     except RenderError as error:
         report.add(rules.R401, None, f"a template failed: {error}")
         return None

@@ -111,6 +111,17 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Verification:
+    """A `confgen probe` report the statement cites (`build --verified-by`): what was checked, and the report."""
+
+    text: str
+    report_name: str
+    report_sha256: str
+    profile_name: str  # the profile the report is of, which must be the statement's
+    profile_sha256: str
+
+
+@dataclass(frozen=True)
 class Provenance:
     """What the statement was made from, so that a reader can tell two builds apart and reproduce one."""
 
@@ -120,6 +131,7 @@ class Provenance:
     editions: dict[str, str]  # the editions of the standard's data, by part
     dictionary: str  # the data dictionary that resolved the related fields
     derived_tables: tuple[str, ...] = ()  # labels of the tables whose rows follow the standard, not a template read
+    verification: Verification | None = None  # the `confgen probe` report the statement cites
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,9 @@ _DIRECTIVE = re.compile(r"#\s*confgen\s*:\s*ignore\b")
 _RULE_LIST = re.compile(r"#\s*confgen\s*:\s*ignore\s*\[(?P<ids>[^\]\n]*)\]")
 _RULES = {rule.id: rule for rule in rules.ALL_RULES}
 SYNTAX = "# confgen: ignore[RULE-ID] (several: ignore[D305,S208])"
+# Why a rule that is no error still cannot be suppressed, where it is not that confgen probe reports it.
+_NOT_SUPPRESSIBLE = {"S213": "a warning about ignore comments", "S221": "a warning about the file's name, which no "
+                     "comment in it can sit beside"}
 
 
 @dataclass
@@ -143,7 +146,8 @@ def _parse(line: str, comment: int, number: int, report: Report) -> Ignore | Non
             hint = f"; did you mean {close[0]}?" if close else " (confgen rules lists them)"
             report.add_at(rules.S211, number, column, f"ignore[{rule_id}]: {rule_id} is not a rule of confgen{hint}")
         elif not rule.suppressible:
-            kind = "an error" if rule.severity is Severity.ERROR else "a warning about ignore comments"
+            kind = "an error" if rule.severity is Severity.ERROR else _NOT_SUPPRESSIBLE.get(
+                rule.id, f"a {rule.severity} of confgen probe, not of validation")
             report.add_at(rules.S212, number, column, f"ignore[{rule_id}]: {rule_id} is {kind} and cannot be "
                                                       "suppressed (only warnings and S208 can be); fix what it "
                                                       "reports")

@@ -23,6 +23,9 @@ from confgen.standard import available_editions
 from confgen.starter import starter_profile
 from confgen.statement import build_statement
 
+# The network peers of the probe tests (storescp, Orthanc, SCPs written with pynetdicom), as fixtures.
+pytest_plugins = ["peers"]
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "profiles" / "acme-ct.yaml"
 EXAMPLE_TEXT = EXAMPLE.read_text(encoding="utf-8")

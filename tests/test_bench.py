@@ -8,9 +8,12 @@ import subprocess
 import sys
 
 from conftest import ROOT
+from peers import STORESCP, STORESCU, require
 
 
 def test_bench_quick_mode_prints_every_figure_and_ratio() -> None:
+    require(STORESCP, "dcmtk")  # the probe figures run DCMTK's storescp and storescu
+    require(STORESCU, "dcmtk")
     result = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--quick"], capture_output=True,
                             text=True, check=False, cwd=ROOT)
     assert result.returncode == 0, result.stderr
@@ -23,7 +26,8 @@ def test_bench_quick_mode_prints_every_figure_and_ratio() -> None:
             "validate", "build --to html", "build (HTML and PDF)", "weasyprint command alone")),
         "every table: validate", "every table: build (HTML and PDF)", "every table: weasyprint command alone",
         "3 profiles, 3 commands", "3 profiles, one command", "3 unchanged profiles again",
+        "probe scp: storescp, every probe", "probe scu: storescu, every row",
     ]
     verdicts = [line for line in lines if "target" in line]
-    assert len(verdicts) == 10
-    assert all(re.search(r"\d+\.\d\d x .+\(target [<>]= [\d.]+\): (met|MISSED)$", line) for line in verdicts)
+    assert len(verdicts) == 12
+    assert all(re.search(r"\d+\.\d\d (x .+|s )\(target [<>]= [\d.]+\): (met|MISSED)$", line) for line in verdicts)

@@ -122,6 +122,73 @@ def example_html(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixtu
     return html
 
 
+@pytest.fixture(scope="module")
+def report_pages(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The HTML reports of `confgen probe scp` and `probe scu`, from the example profile and outcomes of every kind
+    (a status, read-backs, no answer, a rejected context; an SCU that carried on, and one that sent nothing)."""
+    from confgen.diagnostics import Report
+    from confgen.probe.probeset import probe_set
+    from confgen.probe.report import RunFacts, scp_report, scu_report, to_html
+    from confgen.probe.results import Implementation, Observation, Outcome, ProbeResult, ReadBack
+    from confgen.probe.table import storage_table
+    from confgen.probe.verdicts import judge
+    from confgen.source import load
+    from confgen.standard import load_standard
+    from confgen.validate import validate
+
+    report = Report(str(EXAMPLE))
+    source = load(EXAMPLE, report)
+    assert source is not None
+    profile = validate(source, report)
+    assert profile is not None
+    standard = load_standard(profile.standard)
+    outcomes = [Outcome("status", "status 0000", status=0x0000), Outcome("status", "status B007", status=0xB007),
+                Outcome("status", "status A900", status=0xA900, error_comment="Class <mismatch> & more"),
+                Outcome("no-answer", "no answer within 5 s"), Outcome("rejected", "the context was rejected")]
+    results = [ProbeResult(probe.id, probe.title, probe.sends, outcomes[n % len(outcomes)], ("1.2.3.4",),
+                           ReadBack("missing", "C-FIND at IMAGE level finds no instance") if n % 5 == 0 else None,
+                           detail="694 bytes in Explicit VR Little Endian")
+               for n, probe in enumerate(probe_set().probes)]
+    implementation = Implementation("ARCHIVE", "1.2.3.4.5", "ARCHIVE_10")
+    pages = []
+    scp = storage_table(profile, source.root, "scp")
+    assert scp is not None
+    facts = RunFacts("2026-11-30", "2026-11-30T10:00:00Z", 7.5, {"host": "archive.example", "address": "127.0.0.1",
+                     "port": 104, "called_ae": "ARCHIVE", "calling_ae": "CONFGEN"}, implementation,
+                     {"Timeout": "5 s"}, {"Patient ID": "CONFGEN-0123456789AB"})
+    findings = judge(scp, results, standard, probe_set())
+    pages.append(("scp", to_html(scp_report(profile, scp, results, findings, standard, facts, []))))
+    scu = storage_table(profile, source.root, "scu")
+    assert scu is not None
+    observations = [Observation(row.key, row.codes.first if row.codes else 0xD123, 3 if n % 2 else 0, 1,
+                                "sent 2 more instances, then released the association", "released",
+                                exit_code=0, output="I: Sending file") for n, row in enumerate(scu.rows)]
+    facts = RunFacts("2026-11-30", "2026-11-30T10:00:00Z", 3.5, {"bind": "127.0.0.1", "port": 11112,
+                     "ae_title": "CONFGEN", "command": "storescu 127.0.0.1 11112 a.dcm"}, implementation,
+                     {"Watch": "30 s"})
+    pages.append(("scu", to_html(scu_report(profile, scu, observations, standard, facts, []))))
+    folder = tmp_path_factory.mktemp("reports")
+    written = []
+    for name, html in pages:
+        path = folder / f"{name}-report.html"
+        path.write_text(html, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def test_nu_html_checker_finds_no_error_in_the_probe_reports(vnu: Callable[[Path], Messages],
+                                                             report_pages: list[Path]) -> None:
+    for page in report_pages:
+        messages = vnu(page)
+        assert not messages, f"the Nu HTML Checker reports in {page.name}:\n{vnu_text(messages)}"
+
+
+def test_axe_finds_no_violation_in_the_probe_reports(axe: Callable[[Path], Messages], report_pages: list[Path]) -> None:
+    for page in report_pages:
+        violations = axe(page)
+        assert not violations, f"axe-core reports in {page.name}:\n{axe_text(violations)}"
+
+
 def vnu_text(messages: Messages) -> str:
     return "\n".join(f"  line {m.get('lastLine', '?')}, column {m.get('firstColumn', m.get('lastColumn', '?'))}: "
                      f"{m['type']}: {m['message']}\n    {m.get('extract', '')!r}" for m in messages)

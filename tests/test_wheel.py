@@ -26,8 +26,8 @@ def test_installed_wheel_builds_a_pdf_from_another_folder(tmp_path: Path) -> Non
     for shipped in ("confgen/templates/statement.html.j2", "confgen/templates/macros.html.j2",
                     "confgen/templates/statement.css", "confgen/standard/ps3.2-2024d.yaml",
                     "confgen/standard/ps3.4.yaml", "confgen/standard/ps3.7.yaml", "confgen/profiles/acme-ct.yaml",
-                    "confgen/profiles/modality.yaml",
-                    "confgen/profile.schema.json"):
+                    "confgen/profiles/modality.yaml", "confgen/profile.schema.json", "confgen/probe/probes.yaml",
+                    "confgen/templates/probe-report.html.j2"):
         assert shipped in names
 
     # A fresh environment with only the wheel; its dependencies come from the test environment's site-packages
@@ -54,3 +54,9 @@ def test_installed_wheel_builds_a_pdf_from_another_folder(tmp_path: Path) -> Non
     schema = run(fresh / "bin" / "confgen", "schema", cwd=elsewhere)
     assert schema.returncode == 0, schema.stderr
     assert schema.stdout == (fresh_site / "confgen" / "profile.schema.json").read_text(encoding="utf-8")
+    # `confgen probe` finds its probe set and its report's template in the installed package.
+    probe = run(python, "-c", "from confgen.probe.probeset import probe_set; from confgen.render import environment; "
+                "environment()[0].get_template('probe-report.html.j2'); print(len(probe_set().probes))", cwd=elsewhere)
+    from confgen.probe.probeset import probe_set
+
+    assert probe.stdout.strip() == str(len(probe_set().probes)), probe.stdout + probe.stderr

@@ -1,7 +1,8 @@
 """Every rule confgen checks: one small unit each, with its ID, severity, summary, why it exists, a piece of a
 profile it reports and one it accepts, and (for the DICOM rules) its check beside it.
 
-Families: F files, Y YAML, S the profile's structure, D the DICOM standard, R rendering and writing. The README's
+Families: F files, Y YAML, S the profile's structure, D the DICOM standard, R rendering and writing, V what
+`confgen probe` observed of the running application. The README's
 rule table is generated from here (``python -m confgen.rules.docs``), ``confgen rules`` lists them and
 ``confgen rules --explain ID`` prints one with its examples; the tests run every example.
 """
@@ -51,6 +52,25 @@ from confgen.rules.structure import (
     S221,
 )
 from confgen.rules.syntax import Y101, Y102, Y103, Y104, Y105, Y106, Y107
+from confgen.rules.verification import (
+    V601,
+    V602,
+    V603,
+    V604,
+    V605,
+    V606,
+    V607,
+    V608,
+    V609,
+    V610,
+    V611,
+    V620,
+    V621,
+    V622,
+    V623,
+    V630,
+    V631,
+)
 
 ALL_RULES: tuple[Rule, ...] = (
     F101, F102, F103, F104,
@@ -59,6 +79,7 @@ ALL_RULES: tuple[Rule, ...] = (
     D301, D302, D303, D304, D305, D306, D307, D308, D309, D310, D311, D312, D313, D314, D315, D316, D317, D318,
     D319, D320,
     R401, R402, R403,
+    V601, V602, V603, V604, V605, V606, V607, V608, V609, V610, V611, V620, V621, V622, V623, V630, V631,
 )
 
 BY_ID = {rule.id: rule for rule in ALL_RULES}
@@ -108,6 +129,23 @@ __all__ = [
     "S213",
     "S220",
     "S221",
+    "V601",
+    "V602",
+    "V603",
+    "V604",
+    "V605",
+    "V606",
+    "V607",
+    "V608",
+    "V609",
+    "V610",
+    "V611",
+    "V620",
+    "V621",
+    "V622",
+    "V623",
+    "V630",
+    "V631",
     "Y101",
     "Y102",
     "Y103",

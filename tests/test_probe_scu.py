@@ -1,0 +1,134 @@
+"""`confgen probe scu` without a real SCU program: an SCU written with pynetdicom plays the person who sends by hand
+(retries included), and commands that fail, never connect, or hang."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from conftest import ROOT, Run
+from peers import HOST, free_port
+
+PROFILE = ROOT / "tests" / "profiles" / "storescu.yaml"
+TEXT = PROFILE.read_text(encoding="utf-8")
+
+
+def line_of(key: str) -> int:
+    return next(number for number, line in enumerate(TEXT.splitlines(), start=1) if line.strip().startswith(key))
+
+
+A7XX = line_of('"A700-A7FF"')
+CXXX = line_of('"C000-CFFF"')
+
+
+def send_by_hand(port: int, uids: list[str], pause: float, retry_after: float | None,
+                 abort: bool = False) -> threading.Thread:
+    """An SCU that waits for the port, sends ``uids`` in one association, and, with ``retry_after``, sends the first
+    again on a new association that many seconds later (a retry)."""
+    from pydicom.dataset import FileMetaDataset
+    from pydicom.uid import ImplicitVRLittleEndian, generate_uid
+    from pynetdicom import AE
+
+    from confgen.probe.instances import SECONDARY_CAPTURE, TestData, dataset
+
+    test = TestData.new()
+
+    def send(ids: list[str]) -> None:
+        ae = AE("BYHAND")
+        ae.add_requested_context(SECONDARY_CAPTURE)
+        for _ in range(100):
+            association = ae.associate(HOST, port)
+            if association.is_established:
+                break
+            time.sleep(0.05)
+        for number, uid in enumerate(ids, start=1):
+            ds = dataset(SECONDARY_CAPTURE, test, uid, number)
+            ds.file_meta = FileMetaDataset()
+            ds.file_meta.TransferSyntaxUID = ImplicitVRLittleEndian
+            association.send_c_store(ds)
+        if abort:
+            association.abort()
+        else:
+            association.release()
+
+    def run() -> None:
+        time.sleep(pause)
+        send(uids)
+        if retry_after is not None:
+            time.sleep(retry_after)
+            send(uids[:1])
+
+    uids[:] = uids or [generate_uid() for _ in range(2)]
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_by_hand_a_retry_is_seen_with_its_interval(cli: Any, tmp_path: Path) -> None:
+    port = free_port()
+    uids: list[str] = []
+    sender = send_by_hand(port, uids, pause=0.3, retry_after=0.5)
+    run: Run = cli("probe", "scu", str(PROFILE), "--port", str(port), "--statuses", "A700", "--watch", "2",
+                   "--wait", "20", "--report", str(tmp_path / "scu.json"))
+    sender.join(10)
+    assert run.code == 0, run.out
+    assert "send instances from the SCU now" in run.err
+    [line] = run.out.splitlines()
+    assert line.startswith(f"{PROFILE}:{A7XX}:9: note V610 answered A700 to the first C-STORE: the "
+                           "SCU sent 1 more instance, sent a SOP Instance UID again 1 time (a retry, after ")
+    assert ", over 2 associations, then released the association. The table says:" in line
+
+
+def test_by_hand_an_abort_is_seen(cli: Any) -> None:
+    port = free_port()
+    sender = send_by_hand(port, [], pause=0.3, retry_after=None, abort=True)
+    run: Run = cli("probe", "scu", str(PROFILE), "--port", str(port), "--statuses", "B000", "--watch", "1",
+                   "--wait", "20")
+    sender.join(10)
+    assert "note V610 answered B000 to the first C-STORE: the SCU sent 1 more instance, then aborted the " \
+           "association. The table says: \"Treated as success; the next file is sent.\"" in run.out
+
+
+def test_by_hand_nothing_sent_is_a_warning(cli: Any) -> None:
+    run = cli("probe", "scu", str(PROFILE), "--port", str(free_port()), "--statuses", "C000", "--wait", "1")
+    assert run.code == 0, "an observation, not a failure"
+    assert run.out.split()[2] == "V611"
+    assert run.out.strip() == (f"{PROFILE}:{CXXX}:9: warning V611 answered nothing: the SCU sent no "
+                               "C-STORE (it never connected) while C000 was to be answered, so this row was not "
+                               "observed")
+
+
+def test_a_command_that_cannot_run_exits_2(cli: Any) -> None:
+    run = cli("probe", "scu", str(PROFILE), "--port", str(free_port()), "--statuses", "0000",
+              "--command", "/no/such/storescu 127.0.0.1 104 x.dcm")
+    assert run.code == 2
+    assert f"{PROFILE}: error V623 --command: cannot run /no/such/storescu: No such file or directory" in run.out
+    assert "Traceback" not in run.err
+
+
+def test_a_command_that_hangs_is_stopped_after_watch(cli: Any) -> None:
+    run = cli("probe", "scu", str(PROFILE), "--port", str(free_port()), "--statuses", "0000", "--watch", "1",
+              "--command", f'"{sys.executable}" -c "import time; time.sleep(60)"')
+    assert run.code == 0
+    assert "warning V611 answered nothing: the SCU sent no C-STORE (it never connected)" in run.out
+
+
+def test_a_port_that_is_taken_exits_2(cli: Any) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind((HOST, 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = cli("probe", "scu", str(PROFILE), "--port", str(port), "--statuses", "0000", "--wait", "1")
+    assert run.code == 2
+    assert f"error V620 cannot listen on 127.0.0.1:{port}: Address already in use" in run.out
+
+
+def test_statuses_must_be_codes(cli: Any) -> None:
+    run = cli("probe", "scu", str(PROFILE), "--port", "104", "--statuses", "A700,A7XX")
+    assert run.code == 2
+    assert "'A7XX' is not a status code" in run.err
