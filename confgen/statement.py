@@ -144,10 +144,6 @@ class Statement:
     sections: tuple[Section, ...]  # the statement's top sections (7.3 Status Codes)
     provenance: Provenance
 
-    def walk(self) -> list[Section]:
-        """Every section, depth first, in print order."""
-        return [found for section in self.sections for found in (section, *_below(section))]
-
 
 def without_annex_prefix(annex_n_number: str) -> str:
     """Annex N numbers "N.7.3.2.5" and "N.7-42"; the statement itself numbers them "7.3.2.5" and "7-42"."""
@@ -174,7 +170,8 @@ def build_statement(profile: Profile) -> Statement:
         below.append(_section(standard, "dimse_services", tuple(services)))
     top = _section(standard, "status_codes", tuple(below))
     product = f"{document.product} {document.product_version}"
-    tables = [table for section in (top, *_below(top)) for table in section.tables]  # as walk() gives them
+    tables = [table for section in (top, *_below(top)) for table in section.tables]
+    derived = _derived(standard)
     return Statement(
         document=document,
         title=f"DICOM Conformance Statement: {product}",
@@ -191,12 +188,13 @@ def build_statement(profile: Profile) -> Statement:
             profile_sha256=profile.sha256,
             editions=standard.editions,
             dictionary=f"pydicom {dictionary_version()}",
-            derived_tables=tuple(table.label for table in tables if table.label in _derived(standard)),
+            derived_tables=tuple(table.label for table in tables if table.label in derived),
         ),
     )
 
 
 def _below(section: Section) -> list[Section]:
+    """The sections below ``section``, depth first, in print order."""
     return [found for child in section.children for found in (child, *_below(child))]
 
 

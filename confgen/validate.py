@@ -346,47 +346,42 @@ class _Walk:
     def status_row(self, spec: Statuses, codes: CodeRange | None, key: ScalarNode, node: Node,
                    where: str) -> StatusEntry | None:
         assert self.standard is not None
-        table = spec.table
-        kind = table.kind
+        kind = spec.table.kind
         value = self.value(spec.entry, node, key, where)
+        # The mapping or mappings that say the row, as the checks read them (Given) and as walked (Checked, with
+        # the nodes of each list's items): one mapping, a list's entries, or an SCU's behavior written alone.
         if value is None:
             return None
-        if isinstance(value, tuple):  # an SCU row given as its behavior alone
-            given = [Given({"behavior": value}, {"behavior": key}, where)]
-        elif isinstance(value, list):  # several conditions
-            given = [item.given(f"{where}[{index}]", listed=True) for index, item in enumerate(value)]
+        if isinstance(value, tuple):
+            said: list[tuple[Given, Checked | None]] = [(Given({"behavior": value}, {"behavior": key}, where), None)]
+        elif isinstance(value, list):
+            said = [(item.given(f"{where}[{index}]", listed=True), item) for index, item in enumerate(value)]
         else:
-            given = [value.given(where)]
+            said = [(value.given(where), value)]
         if isinstance(value, Checked) and "sent" in value.values and value.values["sent"] is None:
             return None  # not true or false (reported): whether the row is sent is not known
-        row = Row(self.standard, table, codes, key, where, given, self.report,
+        row = Row(self.standard, spec.table, codes, key, where, [given for given, _ in said], self.report,
                   sent=not isinstance(value, Checked) or value.values.get("sent") is not False)
-        if row.sent and not isinstance(value, list) and kind not in given[0].values:
+        complete = True
+        if isinstance(value, list):
+            for (given, _), item_node in zip(said, node.value, strict=True):
+                if "condition" in given.values:
+                    continue
+                complete = False
+                if given.values.get("sent") is not False:  # sent: false in a list is D317's, said once
+                    self.report.add(rules.S202, item_node, f"{given.where} is missing 'condition': give when the "
+                                                           "application sends the code for this reason")
+        elif row.sent and kind not in row.given[0].values:
             self.report.add(rules.S202, key, f"{where} is missing '{kind}': give {GIVE[kind]}")
             return None
-        for item, item_node in zip(given, node.value, strict=True) if isinstance(value, list) else ():
-            if "condition" not in item.values and item.values.get("sent") is not False:
-                self.report.add(rules.S202, item_node, f"{item.where} is missing 'condition': give when the "
-                                                       "application sends the code for this reason")
-        for check in ROW_CHECKS:
-            if check(row):
-                return None
-        if isinstance(value, list) and not all(item.sound and "condition" in item.values for item in value):
+        if any(check(row) for check in ROW_CHECKS) or not complete or \
+                not all(checked is None or checked.sound for _, checked in said):
             return None
-        if isinstance(value, Checked) and not value.sound:
-            return None
-        cases = [self.case(row, item, value) for item, value in zip(given, self.case_items(value), strict=True)] \
-            if row.sent else []
+        cases = [self.case(row, given, checked) for given, checked in said] if row.sent else []
         if None in cases:
             return None
         return StatusEntry(codes, tuple(case for case in cases if case is not None), key.start_mark.line + 1,
                            row.sent, row.further[1] if row.further else None)
-
-    @staticmethod
-    def case_items(value: Any) -> list[Checked | None]:
-        if isinstance(value, list):
-            return list(value)
-        return [value if isinstance(value, Checked) else None]
 
     def case(self, row: Row, given: Given, checked: Checked | None) -> Case | None:
         text: Paragraphs = given.values[row.table.kind]
