@@ -81,7 +81,7 @@ def test_every_table_prints_with_its_rows(modality: Path) -> None:
     # N.7-12 lists 0116 twice; the standard puts it under Warning once, and the statement says so.
     assert "PS3.2 2024d Table N.7-12 lists 0116 (Attribute Value Out of Range) under both Warning and Failure" in text
     # N.7-13 and N.7-45 were not read in the template: the statement says their rows follow the standard.
-    assert "The template's own text of Table 7-13, Table 7-45 could not be read" in text
+    assert "The template's own text of Tables 7-13 and 7-45 could not be read" in text
 
 
 def test_a_statement_with_every_table_is_reproducible_to_the_byte(tmp_path: Path) -> None:
