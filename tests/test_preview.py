@@ -1,5 +1,6 @@
-"""`confgen preview`, run as a user runs it (a subprocess on a free port), seen by a real client: http.client for the
-paths, the methods, the PDF and the reload channel.
+"""`confgen preview`, run as a user runs it (a subprocess on a free port), seen by real clients: headless Chromium
+(driven by tests/checkers/browser.mjs, as the HTML checkers drive it) for what a person at the browser sees, and
+http.client for the paths, the methods, the PDF and the reload channel.
 
 Nothing here sleeps for a fixed time: each wait is for something to happen (the URL line, an event of the reload
 channel, a text on the page), with a deadline.
@@ -11,9 +12,11 @@ import base64
 import contextlib
 import http.client
 import io
+import json
 import os
 import re
 import selectors
+import shutil
 import signal
 import socket
 import subprocess
@@ -28,6 +31,7 @@ from typing import Any
 import pypdf
 import pytest
 from conftest import EXAMPLE_TEXT, ROOT, edit, line_of
+from test_html_checkers import CHECKERS, CHROMIUM, NODE_MODULES, require
 
 from confgen.build import Options, build
 from confgen.preview import BEGIN, END, Preview
@@ -536,3 +540,115 @@ def test_port_and_options_are_checked_as_arguments(cli: Any) -> None:
         assert run.code == 2, bad
         assert run.err.startswith("usage: confgen")
         assert says in run.err
+
+
+# -- in the browser ----------------------------------------------------------------------------------------------
+
+BROWSER_SCRIPT = CHECKERS / "browser.mjs"
+
+
+class Browser:
+    """One tab of headless Chromium (tests/checkers/browser.mjs), as a person at the browser uses it."""
+
+    def __init__(self, node: str) -> None:
+        self.process = subprocess.Popen([node, str(BROWSER_SCRIPT)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE)
+        assert self.process.stdout
+        self.answers = Lines(self.process.stdout)
+
+    def _ask(self, command: dict[str, Any]) -> dict[str, Any]:
+        assert self.process.stdin
+        self.process.stdin.write(json.dumps(command).encode() + b"\n")
+        self.process.stdin.flush()
+        try:
+            answer: dict[str, Any] = json.loads(self.answers.until(lambda _: True))
+        except AssertionError:
+            self.process.kill()
+            _, errors = self.process.communicate(timeout=DEADLINE)
+            raise AssertionError(f"the browser did not answer {command}: {errors.decode(errors='replace')}") from None
+        return answer
+
+    def goto(self, url: str) -> dict[str, Any]:
+        return self._ask({"goto": url})
+
+    def wait_for(self, text: str) -> dict[str, Any]:
+        seen = self._ask({"waitFor": text, "timeout": int(DEADLINE * 1000)})
+        assert seen["found"], f"the page never showed {text!r}; it shows:\n{seen['panel']}\n{seen['text'][:2000]}"
+        return seen
+
+    def close(self) -> None:
+        assert self.process.stdin
+        self.process.stdin.close()
+        try:
+            code = self.process.wait(DEADLINE)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+        assert self.process.stdout
+        assert self.process.stderr
+        self.process.stdout.close()
+        said = self.process.stderr.read().decode(errors="replace")
+        self.process.stderr.close()
+        assert code == 0, said
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    node = shutil.which("node")
+    require(("node", node is not None), (str(CHROMIUM), CHROMIUM.exists()),
+            ("playwright-core in tests/checkers/node_modules", (NODE_MODULES / "playwright-core").is_dir()))
+    assert node
+    tab = Browser(node)
+    try:
+        yield tab
+    finally:
+        tab.close()
+
+
+def test_in_the_browser_the_page_follows_the_profile_and_shows_its_errors(tmp_path: Path, browser: Browser) -> None:
+    with preview(tmp_path) as running:
+        opened = browser.goto(running.url)
+        assert opened["status"] == 200
+        assert "Acme CT 4.2.0" in opened["text"]
+        assert "Table 7-42" in opened["text"]
+        assert opened["panel"] is None
+        assert opened["loads"] == 1
+
+        # Saved with a new product name: the page reloads by itself and shows it.
+        running.profile.write_text(edit("  product: Acme CT\n", "  product: Acme CT Nova\n"), encoding="utf-8")
+        changed = browser.wait_for("Acme CT Nova 4.2.0")
+        assert changed["loads"] == 2
+        assert changed["url"] == running.url
+        assert changed["panel"] is None
+
+        # Broken: the error, with its line, over the last good statement.
+        broken = edit("  product: Acme CT\n", "  product: Acme CT Nova\n", edit(CODE, MISPRINT))
+        running.profile.write_text(broken, encoding="utf-8")
+        failed = browser.wait_for("D310")
+        assert f"{NAME}:{line_of(broken, MISPRINT)}:9: error D310" in failed["panel"]
+        assert "1 error; the statement below is the last one built without errors" in failed["panel"]
+        assert "Acme CT Nova 4.2.0" in failed["text"]
+
+        # User text in a diagnostic is shown as text: no element, no script run.
+        running.profile.write_text(broken.replace(MISPRINT, CODE) +
+                                   '"<img src=x onerror=alert(1)>": 1\n', encoding="utf-8")
+        hostile = browser.wait_for("S201")
+        assert "unknown key '<img src=x onerror=alert(1)>'" in hostile["panel"]
+        assert "img" not in hostile["panelElements"]
+        assert hostile["dialogs"] == 0
+
+        # Fixed: the error is gone and the page shows the statement as it is now.
+        running.profile.write_text(edit("  product: Acme CT\n", "  product: Acme CT Prime\n"), encoding="utf-8")
+        fixed = browser.wait_for("Acme CT Prime 4.2.0")
+        assert fixed["panel"] is None
+
+        # Nothing else is served: not a file of the folder it runs in, not one of the machine.
+        for path in ("../pyproject.toml", "etc/passwd", NAME, "%2e%2e/%2e%2e/etc/passwd"):
+            refused = browser.goto(running.url + path)
+            assert refused["status"] == 404, path
+            assert "root:" not in refused["text"]
+            assert "confgen:" not in refused["text"]
+        assert fixed["errors"] == []
+        back = browser.goto(running.url)
+        assert back["status"] == 200
+        assert "Acme CT Prime 4.2.0" in back["text"]
