@@ -36,7 +36,7 @@ import yaml
 
 from confgen import resources, rules
 from confgen.build import check
-from confgen.diagnostics import Diagnostic, Report, Severity
+from confgen.diagnostics import Diagnostic, Report, Severity, one_line
 from confgen.profile import Profile
 from confgen.source import load
 
@@ -92,7 +92,8 @@ class Preview:
     def __init__(self, profile: Path, templates: Path | None, pdf_variant: str,
                  note: Callable[[str], None]) -> None:
         self.profile = profile
-        self.shown_as = str(profile)
+        self.shown_as = str(profile)  # as diagnostics name it
+        self.name = one_line(self.shown_as)  # as a page names it: a file name need not be text (S220)
         self.templates = templates
         self.pdf_variant = pdf_variant
         self.note = note
@@ -132,7 +133,7 @@ class Preview:
             if changed:
                 self._shown = shown
                 self.generation += 1
-                self._page = _page(good, outcome, self.shown_as, self.generation).encode("utf-8")
+                self._page = _page(good, outcome, self.name, self.generation).encode("utf-8")
                 self._changed.notify_all()
         self._tell(outcome, changed and self.generation > 1)  # the first is told by the diagnostics, then the URL
         return True
@@ -177,7 +178,7 @@ class Preview:
             counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
             shows = "the page shows them over the last statement built without errors" if outcome.html is None \
                 else "the page shows the statement"
-            self.note(f"{self.shown_as}: {counts}; {shows}")
+            self.note(f"{self.name}: {counts}; {shows}")
 
     # Watching
 
@@ -198,15 +199,18 @@ class Preview:
         built = self.inputs()
         pending = built
         while not self._stop_requested(POLL):
-            now = self.inputs()
-            if now == built:
-                pending = built
-                continue
-            if now != pending:
-                pending = now
-                continue
-            if self.rebuild():
-                built = pending
+            try:
+                now = self.inputs()
+                if now == built:
+                    pending = built
+                    continue
+                if now != pending:
+                    pending = now
+                    continue
+                if self.rebuild():
+                    built = pending
+            except Exception as error:  # a defect of confgen's: said, and the preview goes on watching
+                self.note(f"confgen preview: rebuilding failed: {type(error).__name__}: {error}")
 
     def _stop_requested(self, timeout: float) -> bool:
         with self._changed:
@@ -245,7 +249,7 @@ class Preview:
             current, version, cached = self._current, self._version, self._pdf
         if current is None or current.profile is None:
             diagnostics = current.diagnostics if current else ()
-            return 409, "text/html; charset=utf-8", _no_pdf(self.shown_as, diagnostics).encode("utf-8")
+            return 409, "text/html; charset=utf-8", _no_pdf(self.name, diagnostics).encode("utf-8")
         if cached is not None and cached[0] == version:
             return 200, "application/pdf", cached[1]
         from confgen.job import render_outputs
@@ -258,7 +262,7 @@ class Preview:
         except Exception as error:  # as a build: a defect is this profile's diagnostic, never a crash
             report.add(rules.R403, None, f"{type(error).__name__}: {error}")
         if rendered is None or report.has_errors:
-            return 409, "text/html; charset=utf-8", _no_pdf(self.shown_as, tuple(report.sorted())).encode("utf-8")
+            return 409, "text/html; charset=utf-8", _no_pdf(self.name, tuple(report.sorted())).encode("utf-8")
         data = rendered[0][0]
         with self._changed:
             self._pdf = (version, data)
@@ -497,7 +501,11 @@ def preview(profile: Path, port: int, templates: Path | None, pdf_variant: str, 
     caller turns those into exit codes 130 and 143). Returns 2 when the profile cannot be read at all, or the port
     cannot be listened on."""
     state = Preview(profile, templates, pdf_variant, note)
-    state.rebuild()
+    try:
+        state.rebuild()
+    except Exception as error:  # a defect of confgen's (the watcher says the same of a later rebuild and goes on)
+        note(f"confgen preview: cannot build {state.name}: {type(error).__name__}: {error}")
+        return 1
     if state.unreadable:
         return 2
     try:

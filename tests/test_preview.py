@@ -100,11 +100,11 @@ class Running:
 
 
 @contextmanager
-def preview(folder: Path, *options: str, text: str = EXAMPLE_TEXT) -> Iterator[Running]:
-    """``confgen preview acme-ct.yaml`` in ``folder`` (the profile written there first), on a port the system
-    chooses; yields once it has printed its URL. Stopped at the end if the test did not stop it."""
-    (folder / NAME).write_text(text, encoding="utf-8")
-    process = subprocess.Popen([sys.executable, "-m", "confgen", "preview", NAME, *options], cwd=folder,
+def preview(folder: Path, *options: str, text: str = EXAMPLE_TEXT, name: str = NAME) -> Iterator[Running]:
+    """``confgen preview acme-ct.yaml`` (or ``name``) in ``folder`` (the profile written there first), on a port the
+    system chooses; yields once it has printed its URL. Stopped at the end if the test did not stop it."""
+    (folder / name).write_text(text, encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "confgen", "preview", name, *options], cwd=folder,
                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         errors = Lines(process.stderr)
@@ -493,6 +493,18 @@ def test_diagnostics_on_the_page_are_text_never_markup(tmp_path: Path) -> None:
     assert "<img" not in panel
 
 
+def test_a_file_name_that_is_not_text_is_shown_escaped(tmp_path: Path) -> None:
+    name = os.fsdecode(b"acme-\xff\x1b[31m.yaml")  # a byte that is not UTF-8, and a terminal's escape sequence
+    with preview(tmp_path, name=name) as running:
+        answer = ask(running, "/")
+        pdf = ask(running, "/statement.pdf")
+    assert answer.status == 200
+    panel = panel_of(answer.body.decode("utf-8"))
+    assert "acme-\\udcff\\x1b[31m.yaml: error S220 the file name" in panel
+    assert pdf.status == 409
+    assert "\x1b" not in running.errors.rest()
+
+
 # -- starting and stopping ---------------------------------------------------------------------------------------
 
 
@@ -505,6 +517,7 @@ def test_it_stops_on_ctrl_c_and_sigterm_while_serving(tmp_path: Path, how: int, 
         ask(running, "/statement.pdf")
         stopped = running.stop(how)
         assert b"data:" not in events.response.read()  # its stream ended (a read would fail at the deadline)
+        events.close()
     assert stopped[0] == code
     assert "Traceback" not in stopped[1]
     assert stopped[1].splitlines()[-1] == f"confgen: {said}"
