@@ -96,6 +96,20 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("schema", help="print the JSON Schema of the profile format, for editors",
                         description="Print the JSON Schema (Draft 2020-12) of the profile format.")
 
+    preview = commands.add_parser("preview", help="serve the statement's HTML on 127.0.0.1, rebuilt as the profile "
+                                                  "changes",
+                                  description="Serve the statement of PROFILE at http://127.0.0.1:PORT/ (and its PDF "
+                                              "at /statement.pdf), rebuilt and reloaded in the browser whenever the "
+                                              "profile, its logo or a template changes; errors show on the page. "
+                                              "Ctrl-C stops it.")
+    preview.add_argument("profile", type=Path, metavar="PROFILE")
+    preview.add_argument("--port", type=_port, default=0,
+                         help="the port to listen on, on 127.0.0.1 only (default: a free one, printed with the URL)")
+    preview.add_argument("--templates", type=Path, metavar="DIR", help="as in build: templates that replace the "
+                                                                         "packaged ones of the same name")
+    preview.add_argument("--pdf-variant", choices=build.PDF_VARIANTS, default=build.PDF_VARIANTS[0],
+                         help=f"as in build, for /statement.pdf (default: {build.PDF_VARIANTS[0]})")
+
     add_probe_parser(commands, reporting)
     return parser
 
@@ -116,6 +130,12 @@ def _formats(text: str) -> tuple[str, ...]:
     if not chosen or any(part not in build.FORMATS for part in chosen):
         raise argparse.ArgumentTypeError(f"'{text}': give html, pdf or html,pdf")
     return tuple(kind for kind in build.FORMATS if kind in chosen)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port (0 to 65535; 0 lets the system choose)")
+    return int(text)
 
 
 def _positive(text: str) -> int:
@@ -151,6 +171,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = _explain(arguments.explain) if arguments.explain else _rules()
         elif arguments.command == "schema":
             code = _schema()
+        elif arguments.command == "preview":
+            from confgen.preview import preview
+
+            code = preview(arguments.profile, arguments.port, arguments.templates, arguments.pdf_variant, _note)
         elif arguments.command == "probe":
             from confgen.probe.command import probe_scp, probe_scu
 

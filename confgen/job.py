@@ -60,7 +60,8 @@ def run(job: Job) -> Done:
 def _render_and_write(job: Job, report: Report) -> tuple[Path, ...]:
     from confgen.record import ABSENT
 
-    rendered = _render(job, report)
+    rendered = render_outputs(job.profile, report, formats=job.formats, pdf_variant=job.pdf_variant,
+                              templates=job.templates, verification=job.verification)
     if rendered is None:
         return ()
     files, used = rendered
@@ -102,33 +103,34 @@ def _render_and_write(job: Job, report: Report) -> tuple[Path, ...]:
     return job.targets
 
 
-def _render(job: Job, report: Report) -> tuple[list[bytes], list[Dependencies]] | None:
-    """The outputs' bytes, in the order of the targets, and what rendering used, in sets that profiles share
+def render_outputs(profile: Profile, report: Report, *, formats: tuple[str, ...], pdf_variant: str,
+                   templates: Path | None,
+                   verification: Verification | None = None) -> tuple[list[bytes], list[Dependencies]] | None:
+    """The outputs' bytes, in the order of build.FORMATS, and what rendering used, in sets that profiles share
     (the templates and the files WeasyPrint read; the font setup); None when rendering failed (``report`` says
-    why)."""
+    why). What a build writes, and what `confgen preview` serves, come from here."""
     # Jinja and WeasyPrint are imported here, so that validation never pays for them.
     from confgen.render import RenderError, render
     from confgen.statement import build_statement
 
-    profile = job.profile
     statement = build_statement(profile)
-    if job.verification is not None:
-        statement = replace(statement, provenance=replace(statement.provenance, verification=job.verification))
+    if verification is not None:
+        statement = replace(statement, provenance=replace(statement.provenance, verification=verification))
     try:
-        rendered = render(statement, job.templates)
+        rendered = render(statement, templates)
     except RenderError as error:
         report.add(rules.R401, None, f"a template failed: {error}")
         return None
-    files = [rendered.html.encode("utf-8")] if "html" in job.formats else []
-    if "pdf" not in job.formats:
+    files = [rendered.html.encode("utf-8")] if "html" in formats else []
+    if "pdf" not in formats:
         return files, [rendered.used]
 
     from confgen.pdf import html_to_pdf
 
     # WeasyPrint reads only the template folders; relative URLs resolve in the vendor's folder when there is one.
     packaged = resources.templates_dir()
-    base = job.templates or packaged
-    variant = None if job.pdf_variant == "none" else job.pdf_variant
+    base = templates or packaged
+    variant = None if pdf_variant == "none" else pdf_variant
     try:
         pdf = html_to_pdf(rendered.html, rendered.print_css, date=profile.document.date, variant=variant,
                           base=base, roots=[base, packaged])
