@@ -155,6 +155,8 @@ def _read(table: Mapping[str, object], prefix: KeyPath, where: str, folder: Path
         if key not in KEYS:
             close = difflib.get_close_matches(key.replace("_", "-"), list(KEYS), n=1, cutoff=0.6)
             hint = f"; did you mean {close[0]}?" if close else f"; the keys are {', '.join(KEYS)}"
+            if key == "tool" and not prefix:
+                hint = "; in confgen.toml the settings are at the top level, without [tool.confgen]"
             report.add_at(rules.F106, *places.key(path), f"{key} is not a setting of confgen in {where}{hint}")
             continue
         place = places.value(path)

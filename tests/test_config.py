@@ -109,6 +109,15 @@ def test_each_problem_of_the_configuration_is_a_diagnostic_at_its_place(  # type
     assert "nothing was checked" in run.err
 
 
+def test_confgen_toml_holds_the_settings_at_its_top_level(tmp_path: Path, cli,  # type: ignore[no-untyped-def]
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "confgen.toml", "[tool.confgen]\nstrict = true\n")
+    assert cli("validate", str(EXAMPLE)).out.startswith("confgen.toml:1:2: error F106 tool is not a setting of "
+                                                        "confgen in confgen.toml; in confgen.toml the settings are at "
+                                                        "the top level")
+
+
 def test_a_configuration_that_cannot_be_read(tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.chdir(tmp_path)
     (tmp_path / "confgen.toml").mkdir()
