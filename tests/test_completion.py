@@ -122,3 +122,68 @@ def test_the_zsh_script_is_read_by_zsh_and_defines_its_functions(tmp_path: Path)
                '_confgen 2>/dev/null; print -l ${(k)functions[(I)_confgen*]}')
     listed = subprocess.run([zsh, "-f", "-c", program], capture_output=True, text=True, check=False)
     assert {"_confgen", "_confgen_validate", "_confgen_probe_scp"} <= set(listed.stdout.split()), listed.stderr
+
+
+class _Terminal:
+    """An interactive zsh in a pseudo-terminal, with the completion system on and confgen's function in $fpath."""
+
+    def __init__(self, fpath: Path) -> None:
+        import os
+        import pty
+
+        zsh = shutil.which("zsh")
+        assert zsh is not None
+        environment = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", "TERM": "dumb"}
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child: zsh without any user's startup files
+            os.execve(zsh, [zsh, "-f", "-i"], environment)
+        self.type(f"PS1='ready> '; fpath=({fpath} $fpath); autoload -Uz compinit; compinit -u -D; echo started\n")
+        self.until("started")
+
+    def type(self, text: str) -> None:
+        import os
+
+        os.write(self.fd, text.encode())
+
+    def until(self, wanted: str, timeout: float = 60) -> str:
+        """What the terminal shows until ``wanted`` appears in it (a bound, not a wait)."""
+        import os
+        import select
+        import time
+
+        shown = ""
+        deadline = time.monotonic() + timeout
+        while wanted not in shown:
+            assert time.monotonic() < deadline, f"{wanted!r} never appeared; the terminal shows {shown[-500:]!r}"
+            ready, _, _ = select.select([self.fd], [], [], 0.1)
+            if ready:
+                shown += os.read(self.fd, 65536).decode(errors="replace")
+        return shown
+
+    def close(self) -> None:
+        import os
+        import signal
+
+        os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+        os.close(self.fd)
+
+
+@pytest.mark.skipif(shutil.which("zsh") is None, reason="zsh is not installed")
+@pytest.mark.parametrize(("typed", "shown"), [
+    ("confgen vali\t", "confgen validate "),
+    ("confgen validate --fo\t", "confgen validate --format "),
+    ("confgen build --pdf-variant pdf/u\t", "--pdf-variant pdf/ua-1"),
+    ("confgen probe s\t\t", "scu  -- play the SCP"),
+    ("confgen validate --format \t\t", "sarif"),
+])
+def test_zsh_completes_as_tab_is_pressed(tmp_path: Path, typed: str, shown: str) -> None:
+    result = subprocess.run([sys.executable, "-m", "confgen", "completion", "zsh"], capture_output=True, text=True,
+                            check=True)
+    (tmp_path / "_confgen").write_text(result.stdout, encoding="utf-8")
+    terminal = _Terminal(tmp_path)
+    try:
+        terminal.type(typed)
+        terminal.until(shown)
+    finally:
+        terminal.close()
