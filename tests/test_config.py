@@ -154,3 +154,14 @@ def test_the_readmes_configuration_is_the_real_one(tmp_path: Path, cli, monkeypa
     from confgen.config import KEYS, load_config
 
     assert sorted([*load_config(tmp_path).settings, "ignore"]) == sorted(KEYS), "it shows every setting"
+
+
+@pytest.mark.parametrize("rule_id", ["F105", "F106", "F107", "F108", "F109"])
+def test_the_rules_of_the_configuration_are_usage_errors_shown_in_pyproject(rule_id: str) -> None:
+    from confgen.rules import BY_ID
+
+    rule = BY_ID[rule_id]
+    assert (rule.severity.value, rule.exit_code, rule.suppressible) == ("error", 2, False)
+    assert rule.failing is not None
+    assert rule.passing is not None
+    assert (rule.failing.where, rule.passing.where) == ("pyproject", "pyproject")
