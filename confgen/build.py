@@ -8,7 +8,7 @@ and, for several profiles, is spread over a pool of worker processes (confgen.wo
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,6 +46,7 @@ class Options:
     force: bool = False  # build even what the record says is unchanged
     workers: int = 1  # processes that render at once
     verified_by: Path | None = None  # a `confgen probe` report (JSON) for About This Document to cite
+    ignored: Mapping[str, str] = field(default_factory=dict)  # rules ignored project-wide (confgen.config)
     verification: Verification | None = None  # what it says, once read (build_all reads it)
 
 
@@ -57,11 +58,14 @@ class Result:
     unchanged: list[Path] = field(default_factory=list)  # outputs left as they were: their inputs did not change
 
 
-def check(path: Path, shown_as: str | None = None) -> Result:
-    """Load and validate one profile. ``shown_as`` is how diagnostics name the file (default: the path)."""
-    report = Report(shown_as or str(path))
+def check(path: Path, shown_as: str | None = None, ignored: Mapping[str, str] | None = None,
+          data: bytes | None = None) -> Result:
+    """Load and validate one profile. ``shown_as`` is how diagnostics name the file (default: the path);
+    ``ignored``, the rules the configuration ignores project-wide; ``data``, the profile's bytes when they were
+    read elsewhere (standard input; see source.load)."""
+    report = Report(shown_as or str(path), ignored=ignored or {})
     check_file_name(path, report)
-    source = load(path, report)
+    source = load(path, report, data)
     profile = validate(source, report) if source is not None else None
     report.json_paths = None  # the nodes are not needed after validation: let them go
     return Result(report, profile)
@@ -113,7 +117,7 @@ def build_all(jobs: Sequence[tuple[Path, str]], options: Options,
     inputs: dict[str, str] = {}  # real path -> what it is
     for index, (path, shown_as) in enumerate(jobs):
         targets = outputs(path, options)
-        result = _check_safely(path, shown_as)
+        result = _check_safely(path, shown_as, options.ignored)
         for where in (real(path), os.path.realpath(path)):
             inputs.setdefault(where, f"the profile {shown_as}")
         clash = next((claimed[target] for target in targets if target in claimed), None)
@@ -180,9 +184,9 @@ def build_all(jobs: Sequence[tuple[Path, str]], options: Options,
         yield index, result
 
 
-def _check_safely(path: Path, shown_as: str) -> Result:
+def _check_safely(path: Path, shown_as: str, ignored: Mapping[str, str]) -> Result:
     try:
-        return check(path, shown_as)
+        return check(path, shown_as, ignored)
     except Exception as error:  # a defect of confgen's: this profile fails, the others are checked
         report = Report(shown_as)
         report.add(rules.R403, None, f"{type(error).__name__}: {error}")

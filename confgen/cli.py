@@ -1,9 +1,10 @@
 """The ``confgen`` command: validate, build, init, and probe (confgen.probe) the running application.
 
-Diagnostics go to standard output, one per line; what was written and the summary go to standard error.
-Exit codes: 0 no errors (warnings allowed), 1 errors in a profile, 2 usage errors and files (standard output
-among them) that cannot be read or written; 130 when interrupted, 141 when the reader of the output stops
-reading (as a program killed by SIGPIPE).
+Diagnostics go to standard output, one per line; what was written and the summary go to standard error (not at
+all with -q). Options the command line leaves open come from the configuration file (confgen.config), then from
+confgen's defaults. Exit codes: 0 no errors (warnings allowed), 1 errors in a profile, 2 usage errors, problems in
+the configuration, and files (standard output among them) that cannot be read or written; 130 when interrupted,
+141 when the reader of the output stops reading (as a program killed by SIGPIPE).
 """
 
 from __future__ import annotations
@@ -13,15 +14,16 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from confgen import __version__, build, resources
+from confgen import __version__, build, resources, rules
 from confgen.diagnostics import Report, Severity, printable
-from confgen.formats import REPORTERS, Reporter
+from confgen.formats import FORMATS, REPORTERS, Reporter, chosen_format
 from confgen.probe.arguments import add_probe_parser
 from confgen.rules import ALL_RULES, BY_ID
 from confgen.rules.examples import in_context
+from confgen.source import SIZE_LIMIT
 from confgen.standard import available_editions, load_standard
 from confgen.starter import DEFAULT_PARTS, ROLES, SCHEMA_FILE, profile_parts, starter_profile
 from confgen.suppress import SYNTAX as SUPPRESSION_SYNTAX
@@ -29,6 +31,13 @@ from confgen.workers import default_workers
 
 DEFAULT_OUTPUT = Path("output")
 DEFAULT_INIT = Path("profile.yaml")
+STDIN = "-"  # as a profile: standard input (validate)
+STDIN_NAME = "<stdin>"  # how diagnostics name it without --stdin-filename
+# The commands that read the configuration file. validate, build and probe also report problems in a format and
+# take --strict and -q; preview takes its templates, PDF variant and ignored rules from it.
+CONFIGURED = ("validate", "build", "probe", "preview")
+
+Note = Callable[[str], None]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,34 +45,46 @@ def _parser() -> argparse.ArgumentParser:
         prog="confgen",
         description="Completed DICOM Conformance Statement tables (PS3.2 Annex N) from a YAML profile.",
     )
-    parser.add_argument("--version", action="version", version=f"confgen {__version__}")
+    parser.add_argument("-V", "--version", action="version", version=f"confgen {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    # What validate and build share: how problems are reported, and whether warnings fail the run.
+    # What validate, build and probe share: how problems are reported, whether warnings fail the run, and how
+    # much else is said. Left unset (None) here, they come from the configuration file, then from the defaults.
     reporting = argparse.ArgumentParser(add_help=False)
-    reporting.add_argument("--format", choices=tuple(REPORTERS), default="text",
-                           help="text: path:line:col: severity RULE message (default); json: one JSON list of "
-                                "diagnostics; github: GitHub Actions annotations")
-    reporting.add_argument("--strict", action="store_true",
-                           help="warnings fail the run (exit 1) and, in a build, stop the profile being written")
+    reporting.add_argument("--format", choices=FORMATS, default=None,
+                           help="auto: github under GitHub Actions (GITHUB_ACTIONS=true), text elsewhere (the "
+                                "default); text: path:line:col: severity RULE message; json: one JSON list of "
+                                "diagnostics; github: GitHub Actions annotations; sarif: a SARIF 2.1.0 log, for code "
+                                "scanning")
+    reporting.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None,
+                           help="warnings fail the run (exit 1) and, in a build, stop the profile being written; "
+                                "--no-strict overrides strict = true in the configuration")
+    reporting.add_argument("-q", "--quiet", action="store_true",
+                           help="print the diagnostics only: no summary, progress or list of what was written")
 
     validate = commands.add_parser("validate", parents=[reporting],
                                    help="check profiles against the profile format and the standard",
                                    description="Check profiles; report every problem as path:line:col.")
-    validate.add_argument("profiles", nargs="+", type=Path, metavar="PROFILE")
+    validate.add_argument("profiles", nargs="+", type=Path, metavar="PROFILE",
+                          help="a profile; a folder, for the profiles in it at any depth (its .yaml and .yml files "
+                               "whose top level has a confgen: key); or - for standard input")
+    validate.add_argument("--stdin-filename", metavar="NAME",
+                          help="the file name of the profile read from standard input (-): what diagnostics name, "
+                               "and where its logo is looked for")
 
     build_ = commands.add_parser("build", parents=[reporting],
                                  help="validate profiles and write their statements as HTML and PDF",
                                  description="Validate each profile, then write DIR/<stem>.html and DIR/<stem>.pdf. "
                                              "With no profile, build the bundled example.")
-    build_.add_argument("profiles", nargs="*", type=Path, metavar="PROFILE")
-    build_.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT, metavar="DIR",
+    build_.add_argument("profiles", nargs="*", type=Path, metavar="PROFILE",
+                        help="a profile, or a folder, for the profiles in it at any depth")
+    build_.add_argument("-o", "--output", type=Path, default=None, metavar="DIR",
                         help=f"folder for the outputs, created if missing (default: {DEFAULT_OUTPUT})")
     build_.add_argument("--to", type=_formats, default=build.FORMATS, metavar="FORMATS",
                         help="what to write: html, pdf, or html,pdf (the default)")
     build_.add_argument("--force", action="store_true",
                         help="build every profile, even one whose inputs have not changed since its last build")
-    build_.add_argument("-j", "--jobs", type=_positive, default=default_workers(), metavar="N",
+    build_.add_argument("-j", "--jobs", type=_positive, default=None, metavar="N",
                         help=f"profiles rendered at once (default: {default_workers()}, one per core)")
     build_.add_argument("--templates", type=Path, metavar="DIR",
                         help="a folder of templates and stylesheets that replace the packaged files of the same "
@@ -71,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     build_.add_argument("--verified-by", type=Path, metavar="REPORT",
                         help="a passing `confgen probe ... --report FILE.json` report of this profile, which About "
                              "This Document cites (what was checked, when, the report's SHA-256)")
-    build_.add_argument("--pdf-variant", choices=build.PDF_VARIANTS, default=build.PDF_VARIANTS[0],
+    build_.add_argument("--pdf-variant", choices=build.PDF_VARIANTS, default=None,
                         help=f"the PDF's archival or accessibility variant, always tagged; none: a plain tagged "
                              f"PDF (default: {build.PDF_VARIANTS[0]})")
 
@@ -107,10 +128,16 @@ def _parser() -> argparse.ArgumentParser:
                          help="the port to listen on, on 127.0.0.1 only (default: a free one, printed with the URL)")
     preview.add_argument("--templates", type=Path, metavar="DIR", help="as in build: templates that replace the "
                                                                          "packaged ones of the same name")
-    preview.add_argument("--pdf-variant", choices=build.PDF_VARIANTS, default=build.PDF_VARIANTS[0],
+    preview.add_argument("--pdf-variant", choices=build.PDF_VARIANTS, default=None,
                          help=f"as in build, for /statement.pdf (default: {build.PDF_VARIANTS[0]})")
 
     add_probe_parser(commands, reporting)
+
+    completion = commands.add_parser("completion", help="print a shell completion script for bash or zsh",
+                                     description="Print a completion script for the shell, generated from confgen's "
+                                                 "own options. bash: eval \"$(confgen completion bash)\" in "
+                                                 "~/.bashrc; zsh: save it as _confgen in a folder of $fpath.")
+    completion.add_argument("shell", choices=("bash", "zsh"))
     return parser
 
 
@@ -158,15 +185,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _raise_terminated)
     if getattr(arguments, "templates", None) is not None and not arguments.templates.is_dir():
         parser.error(f"--templates {arguments.templates}: not a folder")
+    _check_stdin(parser, arguments)
+    inform = _silent if getattr(arguments, "quiet", False) else _note
     try:
+        if arguments.command in CONFIGURED:
+            problems = _configure(arguments)
+            if problems.diagnostics:
+                return _misconfigured(problems, REPORTERS[arguments.format](), inform)
         if arguments.command == "validate":
-            code = _validate(arguments.profiles, REPORTERS[arguments.format](), arguments.strict)
+            code = _validate(arguments.profiles, arguments.stdin_filename, REPORTERS[arguments.format](),
+                             arguments.strict, arguments.ignored, inform)
         elif arguments.command == "build":
             options = build.Options(out_dir=arguments.output, strict=arguments.strict,
                                     pdf_variant=arguments.pdf_variant, templates=arguments.templates,
                                     formats=arguments.to, force=arguments.force, workers=arguments.jobs,
-                                    verified_by=arguments.verified_by)
-            code = _build(arguments.profiles, options, REPORTERS[arguments.format]())
+                                    verified_by=arguments.verified_by, ignored=arguments.ignored)
+            code = _build(arguments.profiles, options, REPORTERS[arguments.format](), inform)
+        elif arguments.command == "completion":
+            code = _completion(arguments.shell, parser)
         elif arguments.command == "rules":
             code = _explain(arguments.explain) if arguments.explain else _rules()
         elif arguments.command == "schema":
@@ -174,12 +210,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif arguments.command == "preview":
             from confgen.preview import preview
 
-            code = preview(arguments.profile, arguments.port, arguments.templates, arguments.pdf_variant, _note)
+            code = preview(arguments.profile, arguments.port, arguments.templates, arguments.pdf_variant,
+                           arguments.ignored, _note)
         elif arguments.command == "probe":
             from confgen.probe.command import probe_scp, probe_scu
 
             run = probe_scp if arguments.role == "scp" else probe_scu
-            code = run(arguments, REPORTERS[arguments.format](), _emit, _note)
+            code = run(arguments, REPORTERS[arguments.format](), _emit, inform)
         else:
             roles = (arguments.role,) if arguments.role else ROLES
             code = _init(arguments.file, arguments.force, arguments.services, roles)
@@ -201,6 +238,50 @@ def main(argv: Sequence[str] | None = None) -> int:
         _discard_stdout()
         _note(f"confgen: cannot write to standard output: {error.strerror}")
         return 2
+
+
+def _check_stdin(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> None:
+    """- (standard input) is a profile for validate alone, and --stdin-filename names it."""
+    reads_stdin = any(str(path) == STDIN for path in getattr(arguments, "profiles", ()))
+    if arguments.command == "build" and reads_stdin:
+        parser.error("build reads profiles from files: - (standard input) is for validate; name ./- for a file "
+                     "called -")
+    if getattr(arguments, "stdin_filename", None) is not None and not reads_stdin:
+        parser.error("--stdin-filename names the profile that `validate -` reads from standard input: give - too")
+
+
+def _configure(arguments: argparse.Namespace) -> Report:
+    """Fill in what the command line left open, from the configuration file and then from confgen's defaults
+    (only for the options the command has); the configuration's problems."""
+    from confgen.config import load_config
+
+    config = load_config()
+    settings = config.settings
+    # preview has neither --format nor --strict; a problem in the configuration is still reported in a format.
+    arguments.format = chosen_format(getattr(arguments, "format", None) or str(settings.get("format", "auto")))
+    if getattr(arguments, "strict", None) is None:
+        arguments.strict = bool(settings.get("strict", False))
+    arguments.ignored = config.ignored
+    for name, key, default in (("output", "output", DEFAULT_OUTPUT), ("templates", "templates", None),
+                               ("pdf_variant", "pdf-variant", build.PDF_VARIANTS[0]), ("jobs", "jobs", None)):
+        if hasattr(arguments, name) and getattr(arguments, name) is None:
+            setattr(arguments, name, settings.get(key, default))
+    if hasattr(arguments, "jobs") and arguments.jobs is None:
+        arguments.jobs = default_workers()
+    return config.report
+
+
+def _misconfigured(problems: Report, reporter: Reporter, inform: Note) -> int:
+    _emit(reporter.profile(problems.sorted()))
+    _emit(reporter.end())
+    count = len(problems.diagnostics)
+    inform(f"confgen: {problems.path} has {count} problem{'s' * (count != 1)} in confgen's settings; nothing was "
+           "checked")
+    return problems.exit_code()
+
+
+def _silent(text: str) -> None:
+    """A note that -q keeps back."""
 
 
 def _stop_listening() -> None:
@@ -248,28 +329,79 @@ def _emit(lines: list[str]) -> None:
         raise _StdoutError(error.errno, error.strerror) from error
 
 
-def _validate(profiles: list[Path], reporter: Reporter, strict: bool) -> int:
+def _validate(given: list[Path], stdin_name: str | None, reporter: Reporter, strict: bool,
+              ignored: Mapping[str, str], inform: Note) -> int:
     reports = []
-    for path in build.distinct(profiles):
-        report = build.check(path).report
+    for item in _profiles(given):
+        if isinstance(item, Report):
+            report = item
+        elif str(item) == STDIN:
+            name = stdin_name or STDIN_NAME
+            data, problem = _read_stdin()
+            if problem is not None:
+                report = Report(name)
+                report.add(rules.F101, None, f"cannot read the profile from standard input: {problem}")
+            else:
+                report = build.check(Path(name), name, ignored, data).report
+        else:
+            report = build.check(item, None, ignored).report
         _emit(reporter.profile(report.sorted(with_suppressed=True)))
         reports.append(report)
     _emit(reporter.end())
-    return _finish(reports, "checked", strict)
+    return _finish(reports, "checked", strict, inform)
 
 
-def _build(profiles: list[Path], options: build.Options, reporter: Reporter) -> int:
+def _read_stdin() -> tuple[bytes, str | None]:
+    """Standard input, up to one byte more than a profile may be (source.load says when it is too large)."""
+    if sys.stdin is None:
+        return b"", "it is closed"
+    try:
+        return sys.stdin.buffer.read(SIZE_LIMIT + 1), None
+    except (OSError, ValueError) as error:
+        return b"", getattr(error, "strerror", None) or str(error)
+
+
+def _profiles(given: Sequence[Path]) -> list[Path | Report]:
+    """The profiles that ``given`` names, each once, in order: a folder means the profiles in it (confgen.discover);
+    a folder with none, or one that cannot be listed, is a report of its own (F101)."""
+    from confgen.discover import profiles_in
+
+    items: list[Path | Report] = []
+    for path in given:
+        if str(path) == STDIN or not path.is_dir():
+            items.append(path)
+            continue
+        found, unlisted = profiles_in(path)
+        items += found
+        for error in unlisted:
+            report = Report(str(error.filename or path))
+            report.add(rules.F101, None, f"cannot list the folder, which may hold profiles: {error.strerror or error}")
+            items.append(report)
+        if not found and not unlisted:
+            report = Report(str(path))
+            report.add(rules.F101, None, "the folder holds no profile: no .yaml or .yml file in it, at any depth, has "
+                                         "a top-level confgen: key")
+            items.append(report)
+    once = {id(path) for path in build.distinct([item for item in items if isinstance(item, Path)])}
+    return [item for item in items if isinstance(item, Report) or id(item) in once]
+
+
+def _build(given: list[Path], options: build.Options, reporter: Reporter, inform: Note) -> int:
     # With no profile, the bundled example is built: it is named by its file name, not its installed path.
     example = resources.example_profile()
     from confgen.progress import Progress
 
-    jobs = [(path, str(path)) for path in build.distinct(profiles)] if profiles else [(example, example.name)]
-    progress = Progress(len(jobs))
+    items = _profiles(given) if given else [example]
+    unbuilt = [item for item in items if isinstance(item, Report)]  # folders without profiles
+    for report in unbuilt:
+        _emit(reporter.profile(report.sorted()))
+    jobs = [(path, str(path) if given else example.name) for path in items if isinstance(path, Path)]
+    progress = Progress(len(jobs), quiet=inform is _silent)
     # Checking is done in order, rendering afterwards: a profile with errors is done before one given earlier
     # that is rendered. Diagnostics are printed in the order the profiles were given.
     results: dict[int, build.Result] = {}
     printed = 0
-    for index, result in build.build_all(jobs, options, note=_note):
+    for index, result in build.build_all(jobs, options, note=inform):
         results[index] = result
         progress.finished(result.report.path, _outcome(result))
         while printed in results:
@@ -278,9 +410,9 @@ def _build(profiles: list[Path], options: build.Options, reporter: Reporter) -> 
     progress.close()
     _emit(reporter.end())
     ordered = [results[index] for index in sorted(results)]
-    return _finish([result.report for result in ordered], "built", options.strict,
+    return _finish([*unbuilt, *(result.report for result in ordered)], "built", options.strict, inform,
                    unchanged=sum(bool(result.unchanged) for result in ordered),
-                   written=[bool(result.written) for result in ordered])
+                   written=[False] * len(unbuilt) + [bool(result.written) for result in ordered])
 
 
 def _outcome(result: build.Result) -> list[str]:
@@ -360,6 +492,13 @@ def _write_schema_beside(profile: Path) -> int:
     return 0
 
 
+def _completion(shell: str, parser: argparse.ArgumentParser) -> int:
+    from confgen.completion import bash_script, zsh_script
+
+    _emit([(bash_script if shell == "bash" else zsh_script)(parser).rstrip("\n")])
+    return 0
+
+
 def _schema() -> int:
     from confgen.schema import schema_text
 
@@ -367,7 +506,7 @@ def _schema() -> int:
     return 0
 
 
-def _finish(reports: list[Report], verb: str, strict: bool, unchanged: int = 0,
+def _finish(reports: list[Report], verb: str, strict: bool, inform: Note, unchanged: int = 0,
             written: list[bool] | None = None) -> int:
     errors = sum(d.severity is Severity.ERROR for r in reports for d in r.diagnostics)
     warnings = sum(d.severity is Severity.WARNING for r in reports for d in r.diagnostics)
@@ -387,5 +526,5 @@ def _finish(reports: list[Report], verb: str, strict: bool, unchanged: int = 0,
         summary = f"{files} {verb}: {counts}"
     if strict and warnings:
         summary += " (--strict: warnings fail)"
-    _note(summary)
+    inform(summary)
     return max((r.exit_code(strict) for r in reports), default=0)

@@ -7,6 +7,7 @@ be rendered or written).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
@@ -23,7 +24,8 @@ class Severity(StrEnum):
 @dataclass(frozen=True)
 class Example:
     """A piece of a profile that shows a rule, and where it goes: "top" (the profile's top level), "document",
-    "scu" or "scp" (the rows of the Storage tables). ``confgen rules --explain`` prints it; the tests run it."""
+    "scu" or "scp" (the rows of the Storage tables); or, for a rule of the configuration, "pyproject" (a piece of
+    pyproject.toml). ``confgen rules --explain`` prints it; the tests run it."""
 
     where: str
     text: str
@@ -53,7 +55,8 @@ class Diagnostic:
     rule: Rule
     message: str
     json_path: str | None = None  # where the value is in the profile's data: $.document.product
-    suppressed: bool = False  # silenced by a # confgen: ignore[...] comment on its line
+    suppressed: bool = False  # silenced by a # confgen: ignore[...] comment on its line, or project-wide
+    ignored_in: str | None = None  # for a finding the configuration ignores project-wide: where (pyproject.toml:9:11)
 
     @property
     def severity(self) -> Severity:
@@ -95,7 +98,8 @@ class Report:
     """The diagnostics of one profile, in the order a reader meets them in the file.
 
     ``diagnostics`` are the findings that count; ``suppressed`` those that a ``# confgen: ignore[...]`` comment
-    silenced, which only the JSON reporter lists and which never fail a run.
+    silenced, or that the configuration ignores project-wide (``ignored``), which only the JSON and SARIF
+    reporters list and which never fail a run.
     """
 
     path: str
@@ -103,6 +107,8 @@ class Report:
     json_paths: NodePaths | None = None  # set once the profile is composed
     suppressions: Suppressions | None = None  # set once the profile's comments are read
     suppressed: list[Diagnostic] = field(default_factory=list)
+    # Suppressible rules the configuration ignores in every profile (confgen.config), each with where it says so.
+    ignored: Mapping[str, str] = field(default_factory=dict)
 
     def add(self, rule: Rule, at: yaml.Node | None, message: str) -> bool:
         """A diagnostic at a YAML node, or about the whole file (``at`` None). False when it was suppressed: the
@@ -114,8 +120,12 @@ class Report:
 
     def add_at(self, rule: Rule, line: int | None, column: int | None, message: str,
                json_path: str | None = None) -> bool:
+        # An ignore comment is asked first, so that one on the finding's line is used (and not stale, S213) even
+        # where the rule is ignored project-wide as well.
         suppressed = line is not None and self.suppressions is not None and self.suppressions.suppresses(rule, line)
-        diagnostic = Diagnostic(self.path, line, column, rule, one_line(message), json_path, suppressed)
+        ignored_in = self.ignored.get(rule.id) if rule.suppressible and not suppressed else None
+        suppressed = suppressed or ignored_in is not None
+        diagnostic = Diagnostic(self.path, line, column, rule, one_line(message), json_path, suppressed, ignored_in)
         (self.suppressed if suppressed else self.diagnostics).append(diagnostic)
         return not suppressed
 

@@ -1,17 +1,22 @@
-"""Reporters: the diagnostics of a run as text for people, JSON for programs, or GitHub workflow annotations.
+"""Reporters: the diagnostics of a run as text for people, JSON for programs, GitHub workflow annotations, or a
+SARIF log for code scanning.
 
 A reporter is given each profile's diagnostics as that profile is done, suppressed ones included, and returns the
-lines to print then; ``end`` returns what is printed once every profile is done (the single JSON document). Only
-the JSON document lists suppressed diagnostics, marked as such: people and annotations see what counts.
+lines to print then; ``end`` returns what is printed once every profile is done (the single JSON document, the
+SARIF log). Only JSON and SARIF list suppressed diagnostics, marked as such: people and annotations see what
+counts.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
+from urllib.parse import quote_from_bytes
 
-from confgen.diagnostics import Diagnostic, Severity
+from confgen import __version__
+from confgen.diagnostics import Diagnostic, Rule, Severity
 
 
 class Reporter(Protocol):
@@ -98,8 +103,85 @@ def _escape(text: str, in_property: bool) -> str:
     return text
 
 
+class SarifReporter:
+    """One SARIF 2.1.0 log (OASIS, errata 01): a run of confgen with every rule it has (ID, summary, why, default
+    level) and a result for each diagnostic, at its file (a relative URI as the path was given, or a file: URI) and,
+    where it has one, its line and column (counted in characters). A suppressed finding carries a suppression:
+    ``inSource`` for an ignore comment, ``external`` for a rule the configuration ignores project-wide."""
+
+    SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+
+    def __init__(self) -> None:
+        from confgen.rules import ALL_RULES
+
+        self.rules: tuple[Rule, ...] = ALL_RULES
+        self.index = {rule.id: number for number, rule in enumerate(ALL_RULES)}
+        self.results: list[dict[str, object]] = []
+
+    def profile(self, diagnostics: Sequence[Diagnostic]) -> list[str]:
+        self.results += [self.result(d) for d in diagnostics]
+        return []
+
+    def end(self) -> list[str]:
+        driver = {"name": "confgen", "version": __version__, "semanticVersion": __version__,
+                  "rules": [_sarif_rule(rule) for rule in self.rules]}
+        log = {"$schema": self.SCHEMA, "version": "2.1.0",
+               "runs": [{"tool": {"driver": driver}, "columnKind": "unicodeCodePoints", "results": self.results}]}
+        return [_printable_json(json.dumps(log, indent=2, ensure_ascii=False))]
+
+    def result(self, d: Diagnostic) -> dict[str, object]:
+        location: dict[str, object] = {"artifactLocation": {"uri": file_uri(d.path)}}
+        if d.line is not None:
+            location["region"] = {"startLine": d.line, "startColumn": d.column or 1}
+        result: dict[str, object] = {"ruleId": d.rule.id, "level": _LEVELS[d.severity],
+                                     "message": {"text": d.message}, "locations": [{"physicalLocation": location}]}
+        if d.rule.id in self.index:
+            result["ruleIndex"] = self.index[d.rule.id]
+        if d.suppressed:
+            result["suppressions"] = [{"kind": "inSource"} if d.ignored_in is None else
+                                      {"kind": "external", "justification": f"ignored project-wide ({d.ignored_in})"}]
+        if d.json_path is not None:
+            result["properties"] = {"jsonPath": d.json_path}
+        return result
+
+
+_LEVELS: Mapping[Severity, str] = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
+
+
+def _sarif_rule(rule: Rule) -> dict[str, object]:
+    return {"id": rule.id, "shortDescription": {"text": rule.summary},
+            "fullDescription": {"text": rule.explanation or rule.summary},
+            "help": {"text": f"{rule.explanation or rule.summary} (confgen rules --explain {rule.id})"},
+            "defaultConfiguration": {"level": _LEVELS[rule.severity]},
+            "properties": {"suppressible": rule.suppressible}}
+
+
+def file_uri(path: str) -> str:
+    """``path`` as a URI reference: relative as given (every character that a URI reserves, ':' among them, is
+    percent-encoded, so that no name reads as a scheme), or a file: URI when absolute. A byte of the name that is
+    not UTF-8 is encoded as that byte."""
+    try:
+        raw = os.fsencode(path)
+    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte, from a --stdin-filename
+        raw = path.encode("utf-8", "backslashreplace")
+    quoted = quote_from_bytes(raw, safe="/")
+    return f"file://{quoted}" if raw.startswith(b"/") else quoted
+
+
 REPORTERS: dict[str, Callable[[], Reporter]] = {
     "text": TextReporter,
     "json": JsonReporter,
     "github": GithubReporter,
+    "sarif": SarifReporter,
 }
+
+# What --format takes: a reporter, or auto (the default), which is github under GitHub Actions and text elsewhere.
+FORMATS = ("auto", *REPORTERS)
+
+
+def chosen_format(name: str, environ: Mapping[str, str] = os.environ) -> str:
+    """The reporter that ``name`` means here: auto is github where GitHub Actions runs the command (it sets
+    GITHUB_ACTIONS=true), so that problems show on the profile's lines in a pull request, and text elsewhere."""
+    if name != "auto":
+        return name
+    return "github" if environ.get("GITHUB_ACTIONS") == "true" else "text"

@@ -25,7 +25,7 @@ import socket
 import socketserver
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
@@ -89,13 +89,14 @@ class Preview:
     """The statement as it is now: the page served, the last statement built without errors, and a generation
     number that changes whenever the page does (the reload channel sends it)."""
 
-    def __init__(self, profile: Path, templates: Path | None, pdf_variant: str,
+    def __init__(self, profile: Path, templates: Path | None, pdf_variant: str, ignored: Mapping[str, str],
                  note: Callable[[str], None]) -> None:
         self.profile = profile
         self.shown_as = str(profile)  # as diagnostics name it
         self.name = one_line(self.shown_as)  # as a page names it: a file name need not be text (S220)
         self.templates = templates
         self.pdf_variant = pdf_variant
+        self.ignored = ignored  # the rules the configuration ignores project-wide, as build and validate ignore them
         self.note = note
         self._rendering = threading.Lock()  # one render at a time: WeasyPrint's warnings and logging are global
         self._changed = threading.Condition()
@@ -144,7 +145,7 @@ class Preview:
         report = Report(self.shown_as)
         try:
             self._logo = _logo_named_in(self.profile)
-            result = check(self.profile, self.shown_as)
+            result = check(self.profile, self.shown_as, self.ignored)
             report = result.report
             if result.profile is not None and not report.failed():
                 rendered = render_outputs(result.profile, report, formats=("html",), pdf_variant=self.pdf_variant,
@@ -496,11 +497,12 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # requests are not logged: the terminal shows the profile's diagnostics
 
 
-def preview(profile: Path, port: int, templates: Path | None, pdf_variant: str, note: Callable[[str], None]) -> int:
+def preview(profile: Path, port: int, templates: Path | None, pdf_variant: str, ignored: Mapping[str, str],
+            note: Callable[[str], None]) -> int:
     """Serve the statement of ``profile`` at http://127.0.0.1:PORT/ until interrupted (Ctrl-C, SIGTERM: the
     caller turns those into exit codes 130 and 143). Returns 2 when the profile cannot be read at all, or the port
     cannot be listened on."""
-    state = Preview(profile, templates, pdf_variant, note)
+    state = Preview(profile, templates, pdf_variant, ignored, note)
     try:
         state.rebuild()
     except Exception as error:  # a defect of confgen's (the watcher says the same of a later rebuild and goes on)

@@ -11,11 +11,12 @@ from confgen.diagnostics import printable
 
 
 class Progress:
-    def __init__(self, total: int, stream: TextIO | None = None) -> None:
+    def __init__(self, total: int, stream: TextIO | None = None, quiet: bool = False) -> None:
         self.stream = stream or sys.stderr
         self.total = total
         self.done = 0
-        self.bar = total > 1 and self.stream.isatty()
+        self.quiet = quiet  # -q: nothing is shown
+        self.bar = total > 1 and not quiet and self.stream.isatty()
 
     def finished(self, name: str, lines: list[str]) -> None:
         """One profile is done; ``lines`` say what became of its outputs. Progress that cannot be shown (standard
@@ -27,6 +28,8 @@ class Progress:
 
     def _show(self, name: str, lines: list[str]) -> None:
         self.done += 1
+        if self.quiet:
+            return
         name = printable(name)  # a file name's escape sequences never reach the terminal
         if self.bar:
             self._clear()

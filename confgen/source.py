@@ -36,13 +36,15 @@ class Source:
     text: str  # as read, for what YAML drops: the ignore comments
 
 
-def load(path: Path, report: Report) -> Source | None:
-    """Read and compose one profile; problems go to ``report`` and give ``None``."""
-    try:
-        data = read_regular(path, SIZE_LIMIT)  # a FIFO or a device is refused, never read
-    except OSError as error:
-        report.add(rules.F101, None, f"cannot read the profile: {reason(error)}")
-        return None
+def load(path: Path, report: Report, data: bytes | None = None) -> Source | None:
+    """Read and compose one profile; problems go to ``report`` and give ``None``. ``data``, when given, is the
+    profile's bytes as read elsewhere (standard input, up to SIZE_LIMIT + 1 bytes), and ``path`` its name."""
+    if data is None:
+        try:
+            data = read_regular(path, SIZE_LIMIT)  # a FIFO or a device is refused, never read
+        except OSError as error:
+            report.add(rules.F101, None, f"cannot read the profile: {reason(error)}")
+            return None
     if len(data) > SIZE_LIMIT:
         report.add(rules.F103, None, f"the file is larger than {SIZE_LIMIT // 1024} KiB ({SIZE_LIMIT} bytes), the "
                                      "most confgen reads; a profile is a few kilobytes")

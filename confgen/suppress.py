@@ -127,6 +127,22 @@ def _comment_start(line: str, inside: list[tuple[int, int]]) -> int | None:
     return None
 
 
+def refusal(rule_id: str) -> tuple[str, str] | None:
+    """Why ``rule_id`` cannot be suppressed, as ("unknown", message) or ("not suppressible", message); None when it
+    can be. An ignore comment and the configuration's project-wide ignore say the same."""
+    rule = _RULES.get(rule_id)
+    if rule is None:
+        close = difflib.get_close_matches(rule_id, list(_RULES), n=1, cutoff=0.75)
+        hint = f"; did you mean {close[0]}?" if close else " (confgen rules lists them)"
+        return "unknown", f"{rule_id} is not a rule of confgen{hint}"
+    if not rule.suppressible:
+        kind = "an error" if rule.severity is Severity.ERROR else _NOT_SUPPRESSIBLE.get(
+            rule.id, f"a {rule.severity} of confgen probe, not of validation")
+        return "not suppressible", f"{rule_id} is {kind} and cannot be suppressed (only warnings and S208 can be); " \
+                                   "fix what it reports"
+    return None
+
+
 def _parse(line: str, comment: int, number: int, report: Report) -> Ignore | None:
     listed = _RULE_LIST.match(line, comment)
     if listed is None:
@@ -140,17 +156,11 @@ def _parse(line: str, comment: int, number: int, report: Report) -> Ignore | Non
         return None
     kept = {}
     for rule_id, column in named.items():
-        rule = _RULES.get(rule_id)
-        if rule is None:
-            close = difflib.get_close_matches(rule_id, list(_RULES), n=1, cutoff=0.75)
-            hint = f"; did you mean {close[0]}?" if close else " (confgen rules lists them)"
-            report.add_at(rules.S211, number, column, f"ignore[{rule_id}]: {rule_id} is not a rule of confgen{hint}")
-        elif not rule.suppressible:
-            kind = "an error" if rule.severity is Severity.ERROR else _NOT_SUPPRESSIBLE.get(
-                rule.id, f"a {rule.severity} of confgen probe, not of validation")
-            report.add_at(rules.S212, number, column, f"ignore[{rule_id}]: {rule_id} is {kind} and cannot be "
-                                                      "suppressed (only warnings and S208 can be); fix what it "
-                                                      "reports")
-        else:
+        refused = refusal(rule_id)
+        if refused is None:
             kept[rule_id] = column
+        else:
+            why, message = refused
+            rule = rules.S211 if why == "unknown" else rules.S212
+            report.add_at(rule, number, column, f"ignore[{rule_id}]: {message}")
     return Ignore(number, kept) if kept else None

@@ -16,7 +16,9 @@ from confgen import rules
 from confgen.diagnostics import Report
 from confgen.job import Done, Job, run
 
-_PR_SET_PDEATHSIG = 1  # prctl(2)
+_PR_SET_NAME = 15  # prctl(2)
+_PR_SET_PDEATHSIG = 1
+WORKER_NAME = "confgen-worker"  # what ps and top show for a worker (its /proc/PID/comm), at most 15 bytes
 
 
 def default_workers() -> int:
@@ -35,12 +37,14 @@ def _start_worker(pdf: bool) -> None:
 
 def _end_with_parent() -> None:
     """On Linux, have the kernel end this worker when the parent dies, even by SIGKILL, instead of leaving it
-    to finish its profile and write into a build that is over."""
+    to finish its profile and write into a build that is over; and name it, so that ps and top tell a worker
+    from the build that started it (a forked worker has its parent's command line)."""
     import ctypes  # here, not at the top: `confgen validate` imports this module and never needs it
 
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        libc.prctl(_PR_SET_NAME, WORKER_NAME.encode("ascii"))
     except (OSError, AttributeError):
         pass  # not Linux: the parent's own handling of SIGINT and SIGTERM still stops the workers
 

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from conftest import EXAMPLE, EXAMPLE_TEXT, edit
 
 from confgen.record import RECORD_NAME
+from confgen.workers import WORKER_NAME
+
+T = TypeVar("T")
 
 
 def _profiles(folder: Path, count: int) -> list[Path]:
@@ -21,6 +28,34 @@ def _profiles(folder: Path, count: int) -> list[Path]:
         path.write_text(edit("  product: Acme CT", f"  product: Acme CT {number}"), encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def wait_for(condition: Callable[[], T], what: str, timeout: float = 120) -> T:
+    """What ``condition`` returns once it is true, asked again and again; fails after ``timeout`` seconds, a bound
+    for a machine under load, not an expected time."""
+    deadline = time.monotonic() + timeout
+    while not (found := condition()):
+        assert time.monotonic() < deadline, f"waited {timeout:g} s for {what}"
+        time.sleep(0.02)
+    return found
+
+
+def _session_alive(session: int) -> bool:
+    try:
+        os.killpg(session, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _end_session(process: subprocess.Popen[bytes]) -> None:
+    """A test that failed half-way leaves no build or worker of its own running."""
+    import signal
+
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 @pytest.mark.parametrize(("to", "made"), [("html", [".html"]), ("pdf", [".pdf"]), ("html,pdf", [".html", ".pdf"]),
@@ -181,35 +216,28 @@ def test_validate_reads_pydicoms_dictionary_without_importing_pydicom() -> None:
 def test_a_stopped_build_stops_every_worker_without_a_traceback_or_a_partial_file(
         tmp_path: Path, how: str, code: int, says: str | None) -> None:
     import signal
-    import time
 
     # Eight profiles on two workers take several seconds: the signal comes once the first is written.
     profiles = list(map(str, _profiles(tmp_path, 8)))
     out = tmp_path / "out"
     process = subprocess.Popen([sys.executable, "-m", "confgen", "build", *profiles, "-o", str(out), "--jobs", "2"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while not list(out.glob("*.html")):  # the workers are rendering
-        assert time.monotonic() < deadline, "the build never wrote"
-        time.sleep(0.02)
-    if how.startswith("Ctrl-C"):
-        os.killpg(process.pid, signal.SIGINT)
-    else:
-        process.send_signal(signal.SIGTERM if how.startswith("SIGTERM") else signal.SIGKILL)
-    stdout, stderr = process.communicate(timeout=30)
+    try:
+        wait_for(lambda: list(out.glob("*.html")), "the first output (the workers are rendering)")
+        if how.startswith("Ctrl-C"):
+            os.killpg(process.pid, signal.SIGINT)
+        else:
+            process.send_signal(signal.SIGTERM if how.startswith("SIGTERM") else signal.SIGKILL)
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        _end_session(process)
     assert process.returncode == code, stderr.decode()
     assert b"8 profiles:" not in stderr, "the build was over before the signal came"
     if says:
         assert stderr.decode().splitlines()[-1] == says
     assert b"Traceback" not in stderr + stdout
-    for _ in range(50):  # the kernel ends orphaned workers (PR_SET_PDEATHSIG) right after their parent
-        try:
-            os.killpg(process.pid, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.1)
-    else:
-        pytest.fail("a worker is still running")
+    # The kernel ends orphaned workers (PR_SET_PDEATHSIG) right after their parent.
+    wait_for(lambda: not _session_alive(process.pid), "every worker to end with the build")
     for path in out.glob("*.pdf") if out.exists() else []:
         data = path.read_bytes()
         assert data.startswith(b"%PDF-")
@@ -260,38 +288,42 @@ def test_a_profile_that_clashes_is_still_checked(tmp_path: Path, cli) -> None:  
     assert f"{tmp_path / 'b' / 'x.yaml'}:7:12: error S203 document.product must be text" in run.out
 
 
-def _workers_of(parent: int, out: Path) -> list[int]:
-    """The PIDs of the rendering workers of ``parent``, once they have written a file into ``out``. Forked, they
-    have its command line; so has, for an instant, a child that it starts (ctypes runs a compiler to find a
-    library while WeasyPrint is imported), which is over by then."""
-    import time
-
-    deadline = time.monotonic() + 60
-    while not list(out.glob("*.html")):
-        assert time.monotonic() < deadline, "the workers never wrote"
-        time.sleep(0.02)
-    listed = subprocess.run(["pgrep", "-P", str(parent)], capture_output=True, text=True, check=False).stdout
+def _workers_in(session: int) -> list[int]:
+    """The PIDs of the rendering workers of the build that leads ``session`` (started with start_new_session):
+    the processes of that session that a worker's name marks (confgen.workers names each worker). Neither the
+    build itself nor a short-lived child of it (ctypes runs a compiler to find a library) has that name, and
+    another build on the machine is in another session."""
     workers = []
-    for child in map(int, listed.split()):
-        try:
-            if b"\0confgen\0build\0" in Path(f"/proc/{child}/cmdline").read_bytes():
-                workers.append(child)
-        except OSError:
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
             continue
-    assert workers, "the build has workers"
-    return workers
+        try:
+            name = (entry / "comm").read_text(encoding="utf-8").rstrip("\n")
+            # The fields after the command's name, which may hold spaces: state, ppid, pgrp, session, ...
+            state, _, _, in_session = (entry / "stat").read_text(encoding="utf-8").rpartition(")")[2].split()[:4]
+        except (OSError, ValueError):
+            continue  # it ended while it was read
+        if name == WORKER_NAME and int(in_session) == session and state not in ("Z", "X"):
+            workers.append(int(entry.name))
+    return sorted(workers)
 
 
 def test_a_worker_that_dies_fails_its_profiles_and_never_hangs(tmp_path: Path) -> None:
     import signal
 
     profiles = list(map(str, _profiles(tmp_path, 8)))
-    process = subprocess.Popen([sys.executable, "-m", "confgen", "build", *profiles, "-o", str(tmp_path / "out"),
-                                "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    workers = _workers_of(process.pid, tmp_path / "out")
-    os.kill(workers[0], signal.SIGKILL)  # as the out-of-memory killer would
-    stdout, stderr = process.communicate(timeout=60)
-    assert process.returncode == 1
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-m", "confgen", "build", *profiles, "-o", str(out), "--jobs", "2"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        # Once a profile is written the workers are rendering the others (eight take at least four rounds).
+        workers = wait_for(lambda: list(out.glob("*.html")) and _workers_in(process.pid),
+                           "a worker rendering, after the first profile was written")
+        os.kill(workers[0], signal.SIGKILL)  # as the out-of-memory killer would
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        _end_session(process)
+    assert process.returncode == 1, stderr.decode()
     assert b"Traceback" not in stderr
     assert b"error R401 the process rendering it ended unexpectedly" in stdout
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import DIAGNOSTIC, EXAMPLE, NO_LINE, edit
+from conftest import DIAGNOSTIC, EXAMPLE, EXAMPLE_TEXT, NO_LINE, edit
 
 from confgen import __version__
 
@@ -76,7 +76,7 @@ def test_build_without_a_profile_builds_the_example_into_output(cli, tmp_path: P
 def test_subprocess_bad_input_gives_no_traceback(tmp_path: Path) -> None:
     profile = tmp_path / "bad.yaml"
     profile.write_bytes(b"confgen: 1\nstandard: [\x00\xff\n")
-    result = subprocess.run([sys.executable, "-m", "confgen", "validate", str(profile), str(tmp_path)],
+    result = subprocess.run([sys.executable, "-m", "confgen", "validate", str(profile), str(tmp_path / "gone")],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr + result.stdout
@@ -162,3 +162,76 @@ def test_a_path_with_a_line_break_stays_one_line(tmp_path: Path, cli) -> None:  
     import yaml
 
     assert yaml.safe_load(profile.read_text(encoding="utf-8"))["confgen"] == 1, "the path stayed in its comment"
+
+
+def test_short_version(cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("-V").out.strip() == f"confgen {__version__}"
+
+
+def _validate_stdin(data: bytes, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return _decoded(subprocess.run([sys.executable, "-m", "confgen", "validate", *args], input=data,
+                                   capture_output=True, check=False, cwd=cwd))
+
+
+def _decoded(result: subprocess.CompletedProcess[bytes]) -> subprocess.CompletedProcess[str]:
+    return subprocess.CompletedProcess(result.args, result.returncode, result.stdout.decode(), result.stderr.decode())
+
+
+def test_validate_reads_standard_input_and_names_it_as_told(tmp_path: Path) -> None:
+    bad = edit("  product: Acme CT", "  product: TODO").encode()
+    result = _validate_stdin(bad, "-")
+    assert result.returncode == 1
+    assert result.stdout.startswith("<stdin>:7:12: error S208 ")
+    named = _validate_stdin(bad, "--stdin-filename", "profiles/device.yaml", "-")
+    assert named.stdout.startswith("profiles/device.yaml:7:12: error S208 ")
+    assert _validate_stdin(EXAMPLE_TEXT.encode(), "-").returncode == 0
+    # The logo is looked for beside the file the name gives, as for a profile read from there (an editor's buffer).
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>',
+                                               encoding="utf-8")
+    with_logo = edit("  product: Acme CT", "  product: Acme CT\n  logo: logo.svg").encode()
+    assert _validate_stdin(with_logo, "--stdin-filename", "sub/x.yaml", "-", cwd=tmp_path).returncode == 0
+    missing = _validate_stdin(with_logo, "--stdin-filename", "x.yaml", "-", cwd=tmp_path)
+    assert "error S210" in missing.stdout
+
+
+def test_standard_input_is_limited_as_a_file_is() -> None:
+    result = _validate_stdin(b"#" * (1024 * 1024 + 10), "-")
+    assert result.returncode == 1
+    assert result.stdout.startswith("<stdin>: error F103 ")
+
+
+def test_stdin_options_that_make_no_sense_are_usage_errors(cli) -> None:  # type: ignore[no-untyped-def]
+    assert "- (standard input) is for validate" in cli("build", "-").err
+    assert "give - too" in cli("validate", "--stdin-filename", "x.yaml", str(EXAMPLE)).err
+
+
+def test_a_folder_means_the_profiles_in_it_in_a_stable_order(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    bad = edit("  product: Acme CT", "  product: TODO")
+    files = {"b/z.yaml": bad, "b/a.yml": bad, "a.yaml": bad, "c/d/deep.YAML": bad,
+             "quoted.yaml": '"confgen": 1\nstandard: [\n',  # a profile with a syntax error is still checked
+             ".hidden/h.yaml": bad, "b/.h.yaml": bad,  # hidden: passed over
+             "ci.yaml": "jobs:\n  confgen: 1\n",  # confgen: below the top level
+             "notes.txt": bad}  # not YAML
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    run = cli("validate", str(tmp_path), str(tmp_path / "a.yaml"))
+    paths = [line.split(":")[0] for line in run.out.splitlines()]
+    assert paths == [str(tmp_path / name) for name in ("a.yaml", "b/a.yml", "b/z.yaml", "c/d/deep.YAML",
+                                                       "quoted.yaml")], "each once, folder by folder"
+    assert run.err.strip() == "5 profiles checked: 5 errors, 0 warnings"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    nothing = cli("validate", str(empty))
+    assert nothing.code == 2
+    assert nothing.out.startswith(f"{empty}: error F101 the folder holds no profile")
+
+
+def test_build_takes_a_folder_of_profiles(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "in" / "more").mkdir(parents=True)
+    (tmp_path / "in" / "one.yaml").write_text(EXAMPLE_TEXT, encoding="utf-8")
+    (tmp_path / "in" / "more" / "two.yaml").write_text(EXAMPLE_TEXT, encoding="utf-8")
+    run = cli("build", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--to", "html")
+    assert run.code == 0, run.out
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.html")) == ["one.html", "two.html"]

@@ -331,7 +331,7 @@ def test_the_generation_changes_with_the_page_and_only_then(tmp_path: Path,
     profile = tmp_path / NAME
     profile.write_text(EXAMPLE_TEXT, encoding="utf-8")
     notes: list[str] = []
-    state = Preview(profile, None, "pdf/a-2a", notes.append)
+    state = Preview(profile, None, "pdf/a-2a", {}, notes.append)
     state.rebuild()
     first = state.generation
     state.rebuild()
@@ -480,6 +480,17 @@ def test_a_template_error_shows_on_the_page_and_its_fix_rebuilds(tmp_path: Path)
         fixed = until_page(running, events, lambda now: "#123456" in now)
         assert "R401" not in fixed
         events.close()
+
+
+def test_the_configuration_gives_templates_and_ignored_rules_as_it_does_to_build(tmp_path: Path) -> None:
+    (tmp_path / "brand").mkdir()
+    (tmp_path / "brand" / "statement.css").write_text("body { color: #654321; }\n", encoding="utf-8")
+    (tmp_path / "confgen.toml").write_text('templates = "brand"\nignore = ["D312"]\n', encoding="utf-8")
+    warned = edit('          related_fields: ["(0000,0902)"]', "          related_fields: [ErrorID]")
+    with preview(tmp_path, text=warned) as running:
+        served = page(running)
+    assert "#654321" in served
+    assert not has_panel(served), "D312 is ignored project-wide: no warning to show"
 
 
 def test_diagnostics_on_the_page_are_text_never_markup(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ prints them; the corpus of profiles in tests/cases gives exactly the findings ea
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -25,7 +26,16 @@ def test_every_rule_has_an_example_of_what_it_reports() -> None:
     assert [rule.id for rule in ALL_RULES if not rule.explanation] == [], "--explain says why each rule exists"
 
 
-@pytest.mark.parametrize("rule_id", [rule.id for rule in ALL_RULES if rule.failing])
+def _in_profiles(example: str) -> list[str]:
+    """The rules whose ``example`` ("failing" or "passing") is a piece of a profile."""
+    return [rule.id for rule in ALL_RULES if getattr(rule, example) and getattr(rule, example).where != "pyproject"]
+
+
+def _in_pyproject(example: str) -> list[str]:
+    return [rule.id for rule in ALL_RULES if getattr(rule, example) and getattr(rule, example).where == "pyproject"]
+
+
+@pytest.mark.parametrize("rule_id", _in_profiles("failing"))
 def test_the_failing_example_is_reported(tmp_path: Path, rule_id: str) -> None:
     rule = BY_ID[rule_id]
     assert rule.failing is not None
@@ -33,11 +43,26 @@ def test_the_failing_example_is_reported(tmp_path: Path, rule_id: str) -> None:
     assert rule_id in {f.rule for f in found}, found
 
 
-@pytest.mark.parametrize("rule_id", [rule.id for rule in ALL_RULES if rule.passing])
+@pytest.mark.parametrize("rule_id", _in_profiles("passing"))
 def test_the_passing_example_is_clean(tmp_path: Path, rule_id: str) -> None:
     rule = BY_ID[rule_id]
     assert rule.passing is not None
     assert diagnose(tmp_path, profile_with(rule.passing)) == []
+
+
+@pytest.mark.parametrize(("rule_id", "example"), [(r, "failing") for r in _in_pyproject("failing")] +
+                         [(r, "passing") for r in _in_pyproject("passing")])
+def test_a_configuration_example_is_what_it_says(tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+                                                 rule_id: str, example: str) -> None:
+    # The rules of the configuration file show a piece of pyproject.toml: `confgen validate` is run beside it.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text(getattr(BY_ID[rule_id], example).text + "\n", encoding="utf-8")
+    run = cli("validate", "--format", "json", str(ROOT / "profiles" / "acme-ct.yaml"))
+    found = [item["rule"] for item in json.loads(run.out) if not item.get("suppressed")]
+    if example == "failing":
+        assert rule_id in found, run.out
+    else:
+        assert (run.code, found) == (0, []), run.out
 
 
 def test_the_base_profile_of_the_examples_is_clean(tmp_path: Path) -> None:

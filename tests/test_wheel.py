@@ -30,6 +30,22 @@ def test_installed_wheel_builds_a_pdf_from_another_folder(tmp_path: Path) -> Non
                     "confgen/templates/probe-report.html.j2"):
         assert shipped in names
 
+    # What an index shows of the package: its license (the expression and the file that says it), who, and what.
+    wheel_zip = zipfile.ZipFile(wheel)
+    metadata = wheel_zip.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    headers = [line.partition(": ") for line in metadata.split("\n\n")[0].splitlines()]
+    assert ("License-Expression", ": ", "MIT") in headers
+    assert ("License-File", ": ", "LICENSE") in headers
+    assert ("Author", ": ", "the confgen authors") in headers
+    classifiers = {value for name, _, value in headers if name == "Classifier"}
+    assert {"Programming Language :: Python :: 3.11", "Programming Language :: Python :: 3.12",
+            "Programming Language :: Python :: 3.13", "Environment :: Console",
+            "Topic :: Scientific/Engineering :: Medical Science Apps."} <= classifiers
+    assert not any(name == "Project-URL" for name, _, _ in headers), "no URL the project does not have"
+    license_text = wheel_zip.read(next(n for n in names if n.endswith(".dist-info/licenses/LICENSE"))).decode()
+    assert license_text.startswith("MIT License\n\nCopyright (c) ")
+    assert "the confgen authors" in license_text.splitlines()[2]
+
     # A fresh environment with only the wheel; its dependencies come from the test environment's site-packages
     # through a path file, so the test needs no network. That path file adds a folder to sys.path and nothing
     # else: the editable install of the checkout is not visible there.

@@ -41,9 +41,10 @@ class Loaded:
     table: StatusTable
 
 
-def _load(path: Path, role: Role, emit: Emit, reporter: Reporter) -> Loaded | Report:
-    """The profile and its table of ``role``; otherwise the report of why not (already printed)."""
-    report = Report(str(path))
+def _load(path: Path, role: Role, emit: Emit, reporter: Reporter, arguments: argparse.Namespace) -> Loaded | Report:
+    """The profile and its table of ``role``; otherwise the report of why not (already printed). The rules the
+    configuration ignores project-wide are suppressed as in validate."""
+    report = Report(str(path), ignored=getattr(arguments, "ignored", {}))
     source = load(path, report)
     profile = validate(source, report) if source is not None else None
     table = storage_table(profile, source.root, role) if profile is not None and source is not None else None
@@ -82,7 +83,7 @@ def _today() -> tuple[str, str]:
 # -- probe scp ------------------------------------------------------------------------------------------------
 
 def probe_scp(arguments: argparse.Namespace, reporter: Reporter, emit: Emit, note: Note) -> int:
-    loaded = _load(arguments.profile, "scp", emit, reporter)
+    loaded = _load(arguments.profile, "scp", emit, reporter, arguments)
     if isinstance(loaded, Report):
         return loaded.exit_code(arguments.strict)
     # pynetdicom is imported here, and only here: validate and build never pay for it.
@@ -206,7 +207,7 @@ def _write_report(probe_report: ProbeReport, path: Path) -> Report:
 # -- probe scu ------------------------------------------------------------------------------------------------
 
 def probe_scu(arguments: argparse.Namespace, reporter: Reporter, emit: Emit, note: Note) -> int:
-    loaded = _load(arguments.profile, "scu", emit, reporter)
+    loaded = _load(arguments.profile, "scu", emit, reporter, arguments)
     if isinstance(loaded, Report):
         return loaded.exit_code(arguments.strict)
     from confgen.probe.scu_probe import CommandError, Listener, ListenError, run_scenarios

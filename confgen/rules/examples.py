@@ -29,6 +29,7 @@ PARENTS = {
     "document": ("document",),
     "scu": ("services", "storage", "scu", "statuses"),
     "scp": ("services", "storage", "scp", "statuses"),
+    "pyproject": (),  # a piece of pyproject.toml, shown as it is
 }
 
 _KEY = re.compile(r'^(?:"([^"]*)"|([^\s#:"-][^:]*?))\s*:')
