@@ -226,7 +226,7 @@ def _shared_inputs(options: Options) -> str:
                 *([f"pdf_variant={options.pdf_variant}"] if pdf else []),
                 *([f"verified_by={options.verification.report_sha256}"] if options.verification else []),
                 # Where templates are looked for; what was found there is in each profile's record entry.
-                f"templates={os.path.abspath(options.templates) if options.templates else ''}",  # noqa: PTH100
+                f"templates={os.path.realpath(options.templates) if options.templates else ''}",
                 f"packaged templates={resources.templates_dir()}",
                 *(f"{name} {resources.distribution_version(package, name)}"
                   for package, name in (*_RENDERERS, *(_PDF_RENDERERS if pdf else ()))),

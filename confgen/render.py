@@ -75,21 +75,26 @@ class TemplateFileError(jinja2.TemplateError):
 class ConfinedLoader(jinja2.BaseLoader):
     """Loads a template by name from the first of ``folders`` that has it: a regular file inside that folder
     (a symbolic link may not lead out of it), of at most TEMPLATE_LIMIT bytes, in UTF-8. Remembers every place
-    it looked, and what it found there."""
+    it looked, and what it found there, by its absolute path in the folder's real path: the build record checks
+    it again from whatever folder the next build runs in, and through whatever link it names the folder by."""
 
     def __init__(self, folders: list[Path]) -> None:
         self.folders = folders
         self.used: dict[str, str] = {}
+
+    def where(self, folder: Path, pieces: list[str]) -> str:
+        """How ``used`` names the place of a template (split by ``split_template_path``) in ``folder``."""
+        return str(Path(os.path.realpath(folder)).joinpath(*pieces))
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         pieces = split_template_path(template)  # refuses '..'
         for folder in self.folders:
             path = folder.joinpath(*pieces)
             if not os.path.lexists(path):
-                self.used[str(path)] = "absent"
+                self.used[self.where(folder, pieces)] = "absent"
                 continue
             data = self._read(template, folder, path)
-            self.used[str(path)] = f"sha256:{hashlib.sha256(data).hexdigest()}"
+            self.used[self.where(folder, pieces)] = f"sha256:{hashlib.sha256(data).hexdigest()}"
             try:
                 text = data.decode("utf-8")
             except UnicodeDecodeError as error:
