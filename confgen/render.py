@@ -139,12 +139,33 @@ def environment(override: Path | None = None) -> tuple[jinja2.Environment, Confi
         keep_trailing_newline=True,
     )
     templates.filters["breakable"] = breakable
-    # The services a vendor renders its own way: services/<key>.html.j2 in its folder (none is packaged). Only their
-    # names are listed here; the loader reads the one a statement asks for.
-    services = override / "services" if override is not None else None
-    templates.globals["overridden"] = frozenset(
-        f"services/{path.name}" for path in (services.glob("*.html.j2") if services and services.is_dir() else ()))
+    templates.globals["overridden"] = Overrides(loader, override)
     return templates, loader
+
+
+class Overrides:
+    """The services a vendor renders its own way: ``"services/<key>.html.j2" in overridden`` is whether its
+    folder has that file (none is packaged). Each answer is recorded as the loader records a template: the file
+    that is there is read (and hashed) when the statement includes it, and the absence of one is recorded here,
+    so that an override added after a build is noticed by the next."""
+
+    def __init__(self, loader: ConfinedLoader, folder: Path | None) -> None:
+        self._loader = loader
+        self._folder = folder
+
+    def __contains__(self, name: object) -> bool:
+        if self._folder is None or not isinstance(name, str):
+            return False
+        try:
+            pieces = split_template_path(name)
+        except jinja2.TemplateNotFound:
+            return False
+        if len(pieces) != 2 or pieces[0] != "services" or not pieces[1].endswith(".html.j2"):
+            return False
+        if os.path.lexists(self._folder.joinpath(*pieces)):
+            return True
+        self._loader.used[self._loader.where(self._folder, pieces)] = "absent"
+        return False
 
 
 def render(statement: Statement, override: Path | None = None) -> Rendered:

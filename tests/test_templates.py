@@ -153,6 +153,22 @@ def test_a_relative_templates_folder_is_recorded_by_its_real_path(tmp_path: Path
     assert "h1 { color: #00ff00; }" in (out / "acme-ct.html").read_text(encoding="utf-8")
 
 
+def test_a_service_override_added_after_a_build_is_an_input(templates: Path) -> None:
+    # services/<key>.html.j2 renders a declared service the vendor's way; one added later is noticed.
+    out = templates.parent / "out"
+    args = ["build", EXAMPLE, "-o", out, "--templates", templates, "--to", "html"]
+    assert confgen(*args).returncode == 0
+    record = json.loads((out / RECORD_NAME).read_text(encoding="utf-8"))
+    used = {path: was for files in record["dependencies"].values() for path, was in files.items()}
+    assert used[str(templates.resolve() / "services" / "storage.html.j2")] == "absent"
+    assert "unchanged" in confgen(*args).stderr
+    (templates / "services").mkdir()
+    (templates / "services" / "storage.html.j2").write_text("<p>Storage, the vendor's way.</p>\n", encoding="utf-8")
+    rebuilt = confgen(*args)
+    assert f"wrote {out / 'acme-ct.html'}" in rebuilt.stderr, rebuilt.stderr
+    assert "<p>Storage, the vendor's way.</p>" in (out / "acme-ct.html").read_text(encoding="utf-8")
+
+
 def fonts_env(tmp_path: Path) -> dict[str, str]:
     """An environment whose fontconfig knows only copies of the fonts the statement uses, in a folder of the
     test's own, so that the test can change them."""
