@@ -103,7 +103,10 @@ def build_all(jobs: Sequence[tuple[Path, str]], options: Options,
     if record.problem:
         note(f"confgen: the build record {one_line(str(record.path))} {record.problem}; it is ignored, every "
              "profile is built, and it is written anew")
-    cited = _cited_report(options.verified_by)
+    try:
+        cited = _cited_report(options.verified_by)
+    except Exception as error:  # a defect of confgen's: every profile says so, and none is built
+        cited = (rules.R403, f"--verified-by {options.verified_by}: {type(error).__name__}: {error}")
     if cited is not None and not isinstance(cited, tuple):
         options = replace(options, verification=cited)
     # Every profile is checked before any is built: the inputs of the whole command (its logos among them) are

@@ -137,6 +137,9 @@ class Scripted:
     kept: dict[str, str] = field(default_factory=dict)  # SOP Instance UID -> Image Comments
     silence: float = 5.0
     called_ae: str = "ANY-SCP"
+    # How to answer a C-FIND, given its identifier: None to search what was kept, a status to refuse the query
+    # with, or "silence" to answer nothing for ``silence`` seconds.
+    find_answer: Callable[[Any], int | str | None] | None = None
 
 
 @pytest.fixture
@@ -184,6 +187,12 @@ def scripted_scp(tmp_path: Path) -> Iterator[Scripted]:
         return answer
 
     def on_find(event: Any) -> Iterator[Any]:
+        answer = scp.find_answer(event.identifier) if scp.find_answer else None
+        if answer == "silence":
+            time.sleep(scp.silence)
+        if answer is not None:
+            yield (answer if isinstance(answer, int) else 0x0000), None
+            return
         wanted = str(event.identifier.SOPInstanceUID)
         if wanted in scp.kept:
             found = Dataset()

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pdfplumber
-from conftest import EXAMPLE_TEXT, Run, edit
-from peers import HOST, Scripted
+from conftest import EXAMPLE_TEXT, ROOT, Run, edit
+from peers import HOST, Scripted, free_port
 from pypdf import PdfReader
 
 from confgen.probe.probeset import probe_set
@@ -180,8 +183,8 @@ def test_verified_by_refuses_what_it_cannot_cite(scripted_scp: Scripted, tmp_pat
                     f"SHA-256 {hashlib.sha256(profile.read_bytes()).hexdigest()}), not of other.yaml (SHA-256 "
                     f"{hashlib.sha256(other.read_bytes()).hexdigest()}); probe this profile again")
     assert refused(profile, failing) == (1, f"{profile}: error V631 --verified-by {failing}: the probe found "
-                                            "contradictions or could not finish; a statement cites only a check that "
-                                            "passed")
+                                            "contradictions or could not finish (its errors: V602); a statement cites "
+                                            "only a check that passed")
     assert refused(profile, not_a_report) == (2, f"{profile}: error V630 --verified-by {not_a_report}: not a report "
                                                  "of `confgen probe`")
     assert refused(profile, damaged) == (2, f"{profile}: error V630 --verified-by {damaged}: the report is damaged "
@@ -189,3 +192,84 @@ def test_verified_by_refuses_what_it_cannot_cite(scripted_scp: Scripted, tmp_pat
     assert refused(profile, profile) == (2, f"{profile}: error V630 --verified-by {profile}: not JSON; give the "
                                             ".json report of `confgen probe --report FILE.json`")
     assert refused(profile, tmp_path / "missing.json")[0] == 2
+
+
+def test_verified_by_refuses_a_run_that_could_not_finish(scripted_scp: Scripted, tmp_path: Path, cli: Any) -> None:
+    # Every row consistent, but the read-back asked for could not be done: the run did not pass.
+    profile = tmp_path / "device.yaml"
+    profile.write_text(EXAMPLE_TEXT, encoding="utf-8")
+    passing(scripted_scp)
+    scripted_scp.silence = 4.0  # past the 2 s timeout
+    scripted_scp.find_answer = lambda identifier: "silence"
+    report = tmp_path / "unfinished.json"
+    run = run_probe(cli, profile, scripted_scp, "--report", str(report), "--read-back", "c-find")
+    assert run.code == 2, run.out
+    assert "error V622 C-FIND read-back:" in run.out
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["summary"]["passed"] is False
+    assert data["summary"]["errors"] == 1
+    built = cli("build", str(profile), "-o", str(tmp_path / "out"), "--verified-by", str(report))
+    assert (built.code, built.out.strip()) == (1, f"{profile}: error V631 --verified-by {report}: the probe found "
+                                                  "contradictions or could not finish (its errors: V622); a statement "
+                                                  "cites only a check that passed")
+
+
+def test_verified_by_refuses_an_scu_run_that_observed_nothing(tmp_path: Path, cli: Any) -> None:
+    profile = tmp_path / "storescu.yaml"
+    profile.write_bytes((ROOT / "tests" / "profiles" / "storescu.yaml").read_bytes())
+    report = tmp_path / "scu.json"
+    run = cli("probe", "scu", str(profile), "--port", str(free_port()), "--statuses", "0000", "--watch", "1",
+              "--command", f'"{sys.executable}" -c pass', "--report", str(report))
+    assert run.code == 0, "an observation, not a failure"
+    assert " warning V611 " in run.out
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert (data["summary"]["statuses_observed"], data["summary"]["passed"]) == (0, False)
+    built = cli("build", str(profile), "-o", str(tmp_path / "out"), "--verified-by", str(report))
+    assert (built.code, built.out.strip()) == (1, f"{profile}: error V631 --verified-by {report}: the SCU sent "
+                                                  "nothing for any status, so nothing was observed; a statement cites "
+                                                  "only a check that observed something")
+    assert not (tmp_path / "out" / "storescu.html").exists()
+
+
+def test_verified_by_refuses_a_damaged_report_and_never_waits(scripted_scp: Scripted, tmp_path: Path,
+                                                              cli: Any) -> None:
+    profile = tmp_path / "device.yaml"
+    profile.write_text(EXAMPLE_TEXT, encoding="utf-8")
+    passing(scripted_scp)
+    good = tmp_path / "good.json"
+    assert run_probe(cli, profile, scripted_scp, "--report", str(good)).code == 0
+    data = json.loads(good.read_text(encoding="utf-8"))
+
+    def damaged(change: dict[str, Any]) -> str:
+        path = tmp_path / "damaged.json"
+        path.write_text(json.dumps({**data, **change}), encoding="utf-8")
+        run = cli("build", str(profile), "-o", str(tmp_path / "out"), "--verified-by", str(path))
+        assert run.code == 2, run.out
+        assert not (tmp_path / "out" / "device.html").exists(), "nothing is built"
+        [line] = run.out.splitlines()
+        prefix = f"{profile}: error V630 --verified-by {path}: the report is damaged ("
+        assert line.startswith(prefix), line
+        return line[len(prefix):-1]
+
+    summary = data["summary"]
+    assert damaged({"implementation": ["not", "an", "object"]}) == "implementation"
+    assert damaged({"implementation": {**data["implementation"], "version_name": "BAD\x01NAME"}}) == \
+        "implementation.version_name"
+    assert damaged({"summary": {"passed": True}}) == ", ".join(
+        f"summary.{name}" for name in ("probes", "statuses_observed", "rows", "rows_checked", "consistent",
+                                       "contradicted", "undocumented", "warnings", "not_checked", "errors"))
+    assert damaged({"summary": {**summary, "probes": "14"}}) == "summary.probes"
+    assert damaged({"summary": {**summary, "contradicted": 1}}) == "summary.passed: it counts errors"
+    assert damaged({"summary": {**summary, "errors": 1}}) == "summary.errors: more than its diagnostics hold"
+    assert damaged({"diagnostics": "none"}) == "diagnostics"
+    assert damaged({"date": "yesterday"}) == "date"
+
+    # A FIFO is refused at once, never read (a reader would wait for a writer for ever).
+    fifo = tmp_path / "report.json"
+    os.mkfifo(fifo)
+    done = subprocess.run([sys.executable, "-m", "confgen", "build", str(profile), "-o", str(tmp_path / "out"),
+                           "--verified-by", str(fifo)], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert done.stdout.strip() == (f"{profile}: error V630 --verified-by {fifo}: cannot read it: it is a FIFO (a named "
+                                   "pipe), not a regular file")
+    assert "Traceback" not in done.stderr

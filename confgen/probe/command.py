@@ -152,7 +152,7 @@ def probe_scp(arguments: argparse.Namespace, reporter: Reporter, emit: Emit, not
                                 arguments.report)
     _emit_all(emit, reporter, report, written)
 
-    summary = summarize("scp", findings, results, (), len(table.rows))
+    summary = summarize("scp", findings, results, (), len(table.rows), report.diagnostics)
     implementation = run.implementation
     version = f", {implementation.version_name}," if implementation and implementation.version_name else ""
     note(f"{report.path}: {summary['probes']} probes against {peer.where}{version} in {seconds:.1f} s: "

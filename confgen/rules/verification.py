@@ -61,8 +61,12 @@ V623 = Rule(
     "V623", E, "The profile has no table for the role probed, or the SCU command cannot be run.",
     "`probe scp` needs the profile's Storage SCP table, `probe scu` its Storage SCU table.", exit_code=2)
 V630 = Rule(
-    "V630", E, "`--verified-by`: the file cannot be read, or is not a report of `confgen probe`.",
+    "V630", E, "`--verified-by`: the file cannot be read (or is not a regular file), is not a report of `confgen "
+               "probe`, or is damaged (a field missing or of the wrong kind, a summary its diagnostics contradict).",
     "The statement would cite a verification that is not one.", exit_code=2)
 V631 = Rule(
-    "V631", E, "`--verified-by`: the report is of another profile (its SHA-256 differs), or found contradictions.",
-    "A statement cites only a verification of itself that found nothing against it.")
+    "V631", E, "`--verified-by`: the report is of another profile (its SHA-256 differs), or did not pass: it found "
+               "contradictions, could not finish, or (an SCU) observed nothing.",
+    "A statement cites only a verification of itself that found nothing against it: a report with any error among "
+    "its diagnostics (a contradiction, a read-back that could not be done) is not one, and neither is a `probe scu` "
+    "run in which the SCU sent nothing.")
