@@ -387,3 +387,43 @@ def test_a_failure_the_network_library_does_not_document_is_a_diagnostic(scripte
     assert run.code == 2
     assert rules_of(run) == ["V620"]
     assert run.out.strip().endswith("error V620 the probe stopped: RuntimeError: the reactor is gone")
+
+
+# -- read-backs that cannot tell ----------------------------------------------------------------------------------
+
+def test_a_c_find_the_scp_refuses_leaves_the_other_queries(scripted_scp: Scripted, tmp_path: Path, cli: Any) -> None:
+    # A strict SCP refuses an IMAGE-level query without the Study Instance UID above it: the query for the instance
+    # sent without one. That instance is not known to be missing (V624, not V605); every other is read back.
+    scripted_scp.answers = {nth("affected-class-mismatch"): 0xA901, nth("no-sop-instance-uid"): 0xC000}
+    scripted_scp.find_answer = lambda identifier: 0xA900 if not identifier.StudyInstanceUID else None
+    run = probe(cli, write(tmp_path, EXAMPLE_TEXT), scripted_scp.port, "--read-back", "c-find")
+    assert run.code == 0, run.out
+    diagnostics = found(run)
+    success = scp_line(EXAMPLE_TEXT, '"0000"')
+    assert about(diagnostics, "no-study-uid") == [(success, "note", "V601"), (success, "warning", "V624")]
+    [message] = [m for _, _, rule, m in diagnostics if rule == "V624"]
+    assert message.startswith("probe no-study-uid: the SCP sent 0000 (Success); the read-back could not tell whether "
+                               "the instance is stored: the SCP refused the C-FIND at IMAGE level for ")
+    assert message.endswith(" (status A900)")
+    assert not {"V605", "V622"} & {rule for _, _, rule, _ in diagnostics}
+    assert about(diagnostics, "valid") == [(success, "note", "V601")], "read back, and found"
+
+
+def test_a_folder_search_cut_short_cannot_tell(scripted_scp: Scripted, tmp_path: Path, cli: Any,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from confgen.probe import readback
+
+    # A folder larger than the search's bound: an instance not met before the bound is not known to be missing.
+    monkeypatch.setattr(readback, "MAX_ENTRIES", 2)
+    for number in range(3):
+        (scripted_scp.folder / f"other-{number}.dcm").write_bytes(b"")
+    scripted_scp.store = lambda number, event: False  # nothing kept: without the bound, every success is V605
+    run = probe(cli, write(tmp_path, EXAMPLE_TEXT), scripted_scp.port, "--read-back", f"dir:{scripted_scp.folder}")
+    diagnostics = found(run)
+    rules = [rule for _, _, rule, _ in diagnostics]
+    assert "V605" not in rules
+    assert "V606" not in rules
+    success = scp_line(EXAMPLE_TEXT, '"0000"')
+    assert about(diagnostics, "valid") == [(success, "note", "V601"), (success, "warning", "V624")]
+    assert "before the search stopped: it looked at 2 files, the most it looks at" in run.out
+    assert run.code == 0, run.out

@@ -123,7 +123,7 @@ def probe_scp(arguments: argparse.Namespace, reporter: Reporter, emit: Emit, not
             if read_back == "c-find":
                 queries = [(uid, item.study_uid, item.series_uid) for item in items for uid in item.uids]
                 found = wire.find_instances(peer, queries)
-                read = readback.by_c_find({uid: (f.matches, f.image_comments) for uid, f in found.items()}, items)
+                read = readback.by_c_find(found, items)
             else:
                 read = readback.in_folder(read_back, items, since)
             results = readback.with_read_back(results, read, items)

@@ -23,7 +23,7 @@ from confgen.standard import Standard
 
 # The verdict that names a probe's line in the report, the worst first.
 _WORST_FIRST = ("contradicted", "not stored", "undocumented", "invalid answer", "no association", "stored anyway",
-                "field missing", "no answer", "consistent", "no status")
+                "read-back incomplete", "field missing", "no answer", "consistent", "no status")
 
 FORMAT = "confgen-probe-report"
 FORMAT_VERSION = 1

@@ -29,10 +29,19 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Found:
+    """What a C-FIND read-back found for one SOP Instance UID."""
+
+    matches: int
+    image_comments: tuple[str, ...] = ()
+    refused: str | None = None  # why the SCP answered no matches: it refused the query ("status A900")
+
+
+@dataclass(frozen=True)
 class ReadBack:
     """Whether an instance a probe sent is there afterwards."""
 
-    state: str  # stored, missing, incomplete
+    state: str  # stored, missing, incomplete (a damaged file), or unknown (the read-back could not tell)
     detail: str
     kept: tuple[str, ...] = ()  # the Image Comments of what is stored: which content an SCP kept
     shared: bool = False  # the SOP Instance UID is an earlier probe's too: finding it proves nothing of this one

@@ -27,7 +27,7 @@ from pynetdicom.dimse_primitives import C_STORE
 from pynetdicom.presentation import PresentationContext, build_context
 
 from confgen.probe.instances import Message
-from confgen.probe.results import Implementation, Outcome
+from confgen.probe.results import Found, Implementation, Outcome
 
 # pynetdicom logs every refusal and timeout at error level; the probe reports them itself, as diagnostics.
 logging.getLogger("pynetdicom").setLevel(logging.CRITICAL + 1)
@@ -297,17 +297,10 @@ def negotiate(peer: Peer, contexts: list[PresentationContext], abstract_syntax: 
         return outcome, link.implementation
 
 
-@dataclass(frozen=True)
-class Found:
-    """What a C-FIND read-back found for one SOP Instance UID."""
-
-    matches: int
-    image_comments: tuple[str, ...] = ()
-
-
 def find_instances(peer: Peer, queries: Sequence[tuple[str, str | None, str | None]]) -> dict[str, Found]:
     """Ask the peer, by Study Root C-FIND at IMAGE level, for each (SOP Instance UID, Study Instance UID, Series
-    Instance UID); PeerError when it cannot be asked."""
+    Instance UID); PeerError when it cannot be asked (no association, no answer). A query it refuses is that
+    query's answer (``Found.refused``): the others are asked all the same."""
     found: dict[str, Found] = {}
     try:
         with associated(peer, [context(STUDY_ROOT_FIND)]) as link:
@@ -337,5 +330,5 @@ def _find(link: Link, peer: Peer, sop_uid: str, study_uid: str | None, series_ui
         if code in (0xFF00, 0xFF01):
             comments.append(str(getattr(identifier, "ImageComments", "") or ""))
         elif code != 0x0000:
-            raise PeerError(f"{peer.where} answered a C-FIND with status {code:04X}")
+            return Found(0, (), f"status {code:04X}")
     return Found(len(comments), tuple(comments))

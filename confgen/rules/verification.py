@@ -60,6 +60,12 @@ V622 = Rule(
 V623 = Rule(
     "V623", E, "The profile has no table for the role probed, or the SCU command cannot be run.",
     "`probe scp` needs the profile's Storage SCP table, `probe scu` its Storage SCU table.", exit_code=2)
+V624 = Rule(
+    "V624", W, "The read-back could not tell whether a probe's instance is stored: the search of the folder stopped "
+               "at its bounds, or the SCP refused that instance's C-FIND.",
+    "Not finding an instance where the read-back did not look is no proof that it is missing: the row is neither "
+    "contradicted (V605) nor its failure found stored (V606). A folder is searched through at most 1,000,000 files, "
+    "10,000 of them parsed; an SCP may refuse an IMAGE-level query without a Study Instance UID.")
 V630 = Rule(
     "V630", E, "`--verified-by`: the file cannot be read (or is not a regular file), is not a report of `confgen "
                "probe`, or is damaged (a field missing or of the wrong kind, a summary its diagnostics contradict).",
