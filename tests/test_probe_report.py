@@ -273,3 +273,21 @@ def test_verified_by_refuses_a_damaged_report_and_never_waits(scripted_scp: Scri
     assert done.stdout.strip() == (f"{profile}: error V630 --verified-by {fifo}: cannot read it: it is a FIFO (a named "
                                    "pipe), not a regular file")
     assert "Traceback" not in done.stderr
+
+
+def test_the_report_never_overwrites_the_profile(scripted_scp: Scripted, tmp_path: Path, cli: Any) -> None:
+    # JSON is YAML: a profile may be named device.json, and --report device.json would replace it.
+    profile = tmp_path / "device.json"
+    profile.write_text(EXAMPLE_TEXT, encoding="utf-8")
+    link = tmp_path / "link.json"
+    link.symlink_to(profile)
+    for report in (profile, link, tmp_path / "." / "device.json"):
+        run = run_probe(cli, profile, scripted_scp, "--report", str(report))
+        assert run.code == 2, run.out
+        assert run.out.strip() == (f"{profile}: error F102 --report {report} would overwrite the profile itself; "
+                                   "nothing was probed")
+        assert profile.read_text(encoding="utf-8") == EXAMPLE_TEXT
+    assert scripted_scp.received == [], "nothing was sent"
+    scu = cli("probe", "scu", str(profile), "--port", str(free_port()), "--report", str(profile))
+    assert (scu.code, scu.out.split()[2]) == (2, "F102")
+    assert profile.read_text(encoding="utf-8") == EXAMPLE_TEXT

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import shlex
 import time
 from collections.abc import Callable, Sequence
@@ -41,8 +42,9 @@ class Loaded:
     table: StatusTable
 
 
-def _load(path: Path, role: Role, emit: Emit, reporter: Reporter) -> Loaded | Report:
-    """The profile and its table of ``role``; otherwise the report of why not (already printed)."""
+def _load(path: Path, role: Role, written: Path | None, emit: Emit, reporter: Reporter) -> Loaded | Report:
+    """The profile and its table of ``role``, when the report is to be ``written`` over neither the profile nor
+    its logo; otherwise the report of why not (already printed)."""
     report = Report(str(path))
     source = load(path, report)
     profile = validate(source, report) if source is not None else None
@@ -53,11 +55,27 @@ def _load(path: Path, role: Role, emit: Emit, reporter: Reporter) -> Loaded | Re
         table_name = "Table N.7-43 (the Storage SCP)" if role == "scp" else "Table N.7-42 (the Storage SCU)"
         report.add(rules.V623, _node(source.root, ("services",)),
                    f"the profile has no {where}: `confgen {command}` checks {table_name}, which it does not declare")
-    if profile is None or table is None:
+    if profile is not None and written is not None:
+        overwritten = _overwritten(written, profile)
+        if overwritten:
+            report.add(rules.F102, None, f"--report {written} would overwrite {overwritten}; nothing was probed")
+    if profile is None or table is None or report.has_errors:
         emit(reporter.profile(report.sorted()))
         emit(reporter.end())
         return report
     return Loaded(report, profile, table)
+
+
+def _overwritten(written: Path, profile: Profile) -> str | None:
+    """What of the command's inputs writing ``written`` would replace, as the build checks its outputs
+    (confgen.build): the file itself, or what a link there leads to."""
+    from confgen.job import real
+
+    logo = profile.document.logo
+    inputs = {where: what for path, what in ((profile.path, "the profile itself"),
+                                             *(((logo.path, "the profile's logo"),) if logo else ()))
+              for where in (real(path), os.path.realpath(path))}
+    return next((inputs[where] for where in (real(written), os.path.realpath(written)) if where in inputs), None)
 
 
 def _node(root: yaml.Node, steps: tuple[str, ...]) -> yaml.Node | None:
@@ -82,7 +100,7 @@ def _today() -> tuple[str, str]:
 # -- probe scp ------------------------------------------------------------------------------------------------
 
 def probe_scp(arguments: argparse.Namespace, reporter: Reporter, emit: Emit, note: Note) -> int:
-    loaded = _load(arguments.profile, "scp", emit, reporter)
+    loaded = _load(arguments.profile, "scp", arguments.report, emit, reporter)
     if isinstance(loaded, Report):
         return loaded.exit_code(arguments.strict)
     # pynetdicom is imported here, and only here: validate and build never pay for it.
@@ -206,7 +224,7 @@ def _write_report(probe_report: ProbeReport, path: Path) -> Report:
 # -- probe scu ------------------------------------------------------------------------------------------------
 
 def probe_scu(arguments: argparse.Namespace, reporter: Reporter, emit: Emit, note: Note) -> int:
-    loaded = _load(arguments.profile, "scu", emit, reporter)
+    loaded = _load(arguments.profile, "scu", arguments.report, emit, reporter)
     if isinstance(loaded, Report):
         return loaded.exit_code(arguments.strict)
     from confgen.probe.scu_probe import CommandError, Listener, ListenError, run_scenarios
