@@ -132,3 +132,21 @@ def test_statuses_must_be_codes(cli: Any) -> None:
     run = cli("probe", "scu", str(PROFILE), "--port", "104", "--statuses", "A700,A7XX")
     assert run.code == 2
     assert "'A7XX' is not a status code" in run.err
+
+
+def test_a_code_with_its_own_row_is_not_answered_for_its_range(cli: Any, tmp_path: Path) -> None:
+    # A700 has a row of its own, beside the A700-A7FF row: each status answered stands for one row only.
+    text = TEXT.replace('        "A700-A7FF": *halts\n', '        "A700-A7FF": *halts\n        "A700": *halts\n')
+    assert text != TEXT
+    profile = tmp_path / "storescu.yaml"
+    profile.write_text(text, encoding="utf-8")
+    run = cli("probe", "scu", str(profile), "--port", str(free_port()), "--watch", "1",
+              "--command", f'"{sys.executable}" -c pass')
+    assert run.code == 0, run.out
+    answered = {line.split(":")[1]: line.split(" while ")[1].split()[0] for line in run.out.splitlines()}
+    lines = {key: str(number) for number, line in enumerate(text.splitlines(), start=1)
+             for key in ('"A700-A7FF"', '"A700"', '"A900-A9FF"') if line.strip().startswith(key)}
+    assert answered[lines['"A700"']] == "A700"
+    assert answered[lines['"A700-A7FF"']] == "A701", "the first code of the range without a row of its own"
+    assert answered[lines['"A900-A9FF"']] == "A900"
+    assert len(answered) == len(run.out.splitlines()), "one status for each row"

@@ -298,10 +298,15 @@ def _plans(table: StatusTable, standard: Standard, chosen: Sequence[int] | None,
     if chosen is None:
         plans = []
         for row in table.rows:
-            if row.codes is not None:
-                code = row.codes.first
-            else:
+            if row.codes is None:
                 code = next(c for c in probe_set().undefined_codes if all(c not in codes for codes in listed))
+            else:
+                # A code with a row of its own belongs to that row alone: a range row is answered with the first
+                # of its codes that has none (A701 for A700-A7FF when A700 has its row).
+                found = next((c for c in range(row.codes.first, row.codes.last + 1) if table.row_of(c) is row), None)
+                if found is None:  # every code of the range has a row of its own, which answers for it
+                    continue
+                code = found
             plans.append(Plan(row.key, code, _comment(standard, code)))
         return plans
     plans = []
