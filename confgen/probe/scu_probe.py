@@ -136,11 +136,8 @@ class Listener:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def _established(self, event: evt.Event) -> None:
-        requestor = event.assoc.requestor
         if self.implementation is None:
-            self.implementation = Implementation(str(requestor.ae_title).strip(),
-                                                 str(requestor.implementation_class_uid),
-                                                 wire._text(requestor.implementation_version_name))
+            self.implementation = wire.implementation_of(event.assoc.requestor)
         self._record(event.assoc, "association")
 
     def _store(self, event: evt.Event) -> Dataset:

@@ -124,9 +124,14 @@ class Link:
 
     @property
     def implementation(self) -> Implementation:
-        acceptor = self.association.acceptor
-        return Implementation(str(acceptor.ae_title).strip(), str(acceptor.implementation_class_uid),
-                              _text(acceptor.implementation_version_name))
+        return implementation_of(self.association.acceptor)
+
+
+def implementation_of(user: Any) -> Implementation:
+    """What a peer said of itself in its association request or acceptance: ``user`` is pynetdicom's
+    ServiceUser (an association's ``acceptor`` or ``requestor``)."""
+    return Implementation(str(user.ae_title).strip(), str(user.implementation_class_uid),
+                          _text(user.implementation_version_name))
 
 
 def _text(value: Any) -> str | None:
