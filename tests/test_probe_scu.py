@@ -150,3 +150,32 @@ def test_a_code_with_its_own_row_is_not_answered_for_its_range(cli: Any, tmp_pat
     assert answered[lines['"A700-A7FF"']] == "A701", "the first code of the range without a row of its own"
     assert answered[lines['"A900-A9FF"']] == "A900"
     assert len(answered) == len(run.out.splitlines()), "one status for each row"
+
+
+def test_an_association_collected_before_the_next_leaves_its_number(tmp_path: Path) -> None:
+    # A retry on a new association after the first has ended and been collected is still a second association
+    # (the retry test above flaked when the collector ran between the two).
+    import gc
+
+    from confgen.probe.results import Plan
+    from confgen.probe.scu_probe import Listener, observe
+
+    class Association:  # what pynetdicom hands the handlers: an object the listener keeps weakly
+        pass
+
+    listener = Listener(HOST, free_port(), "CONFGEN", 5.0)
+    try:
+        scenario = listener.begin(0xA700, None)
+        first = Association()
+        for kind in ("association", "store", "released"):
+            listener._record(first, kind, "1.2.3" if kind == "store" else None)
+        del first
+        gc.collect()
+        second = Association()
+        for kind in ("association", "store", "released"):
+            listener._record(second, kind, "1.2.3" if kind == "store" else None)
+        observation = observe(Plan("A700-A7FF", 0xA700, None), scenario, False, 2.0, None, "")
+    finally:
+        listener.stop()
+    assert observation.associations == 2
+    assert ", over 2 associations, then released the association" in observation.did

@@ -11,6 +11,7 @@ an association stays silent for --watch seconds.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import signal
 import socket
@@ -67,6 +68,9 @@ class Listener:
         self.lock = threading.Lock()
         self.scenario: Scenario | None = None
         self.serials: weakref.WeakKeyDictionary[object, int] = weakref.WeakKeyDictionary()  # association -> number
+        # Numbers are never reused: an association that has ended may be collected (and leave ``serials``) before
+        # the next begins, and the next must not take its number.
+        self.numbers = itertools.count(1)
         self.ending: dict[int, Event] = {}  # how each association ended, as recorded
         self.open: set[int] = set()  # the associations that have not ended
         self.implementation: Implementation | None = None
@@ -113,7 +117,9 @@ class Listener:
 
     def _record(self, assoc: object, kind: str, sop_instance: str | None = None) -> None:
         with self.lock:
-            serial = self.serials.setdefault(assoc, len(self.serials) + 1)
+            serial = self.serials.get(assoc)
+            if serial is None:
+                serial = self.serials[assoc] = next(self.numbers)
             if kind == "association":
                 self.open.add(serial)
             elif kind in ENDINGS:
