@@ -291,3 +291,47 @@ def test_the_report_never_overwrites_the_profile(scripted_scp: Scripted, tmp_pat
     scu = cli("probe", "scu", str(profile), "--port", str(free_port()), "--report", str(profile))
     assert (scu.code, scu.out.split()[2]) == (2, "F102")
     assert profile.read_text(encoding="utf-8") == EXAMPLE_TEXT
+
+
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # what XML, and so the HTML and the PDF, cannot carry
+
+
+def test_control_characters_from_the_peer_are_shown_as_escapes(scripted_scp: Scripted, tmp_path: Path,
+                                                                cli: Any) -> None:
+    from pydicom.dataset import Dataset
+
+    def commented(event: Any) -> Any:
+        answer = Dataset()
+        answer.Status = 0xA700
+        answer.ErrorComment = "Disk\x01full\x1b[0m"
+        return answer
+
+    profile = tmp_path / "device.yaml"
+    profile.write_text(EXAMPLE_TEXT, encoding="utf-8")
+    scripted_scp.answers = {SENDS.index("no-study-uid") + 1: commented}
+    files = {suffix: tmp_path / f"report{suffix}" for suffix in (".json", ".html", ".pdf")}
+    for path in files.values():
+        run = run_probe(cli, profile, scripted_scp, "--report", str(path))
+        assert f"wrote {path}" in run.err, run.out
+    shown = 'Error Comment: "Disk\\x01full\\x1b[0m"'
+    data = json.loads(files[".json"].read_text(encoding="utf-8"))
+    [line] = [p for p in data["probes"] if p["id"] == "no-study-uid"]
+    assert shown in line["outcome"]
+    html = files[".html"].read_text(encoding="utf-8")
+    assert not CONTROL.search(html)
+    assert shown.replace('"', "&#34;") in html
+    with pdfplumber.open(files[".pdf"]) as pdf:
+        text = "".join("".join((page.extract_text() or "").split()) for page in pdf.pages)
+    assert "Disk\\x01full\\x1b[0m" in text
+
+    # What an SCU's command printed (a terminal's colours, say) is the SCU's text too.
+    scu_profile = tmp_path / "storescu.yaml"
+    scu_profile.write_bytes((ROOT / "tests" / "profiles" / "storescu.yaml").read_bytes())
+    report = tmp_path / "scu.html"
+    printing = f'"{sys.executable}" -c "print(chr(27) + \'[31mred\' + chr(1) + chr(13))"'
+    run = cli("probe", "scu", str(scu_profile), "--port", str(free_port()), "--statuses", "0000", "--watch", "1",
+              "--command", printing, "--report", str(report))
+    assert run.code == 0, run.out
+    html = report.read_text(encoding="utf-8")
+    assert not CONTROL.search(html)
+    assert "\\x1b[31mred\\x01" in html

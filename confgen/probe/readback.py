@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from confgen.probe.results import Found, ProbeResult, ReadBack
+from confgen.probe.results import Found, ProbeResult, ReadBack, peer_text
 
 # A folder is searched by file name (storescp names files after the SOP Instance UID), and by parsing the files
 # changed since the run began (Orthanc names them by an identifier of its own). These bound what a huge archive
@@ -103,7 +103,8 @@ def in_folder(folder: Path, items: Sequence[Wanted], since: float) -> dict[str, 
         if uid in uids:
             seen.setdefault(uid, []).append((path, size, comments))
         elif named:
-            broken.setdefault(named, []).append(f"{_shown(path, folder)}: its SOP Instance UID is {uid or 'missing'}")
+            broken.setdefault(named, []).append(f"{_shown(path, folder)}: its SOP Instance UID is "
+                                                f"{peer_text(uid) if uid else 'missing'}")
     read: dict[str, ReadBack] = {}
     for item in items:
         stored = [(uid, entry) for uid in item.uids for entry in seen.get(uid, [])]
@@ -172,7 +173,7 @@ def _parse(path: Path) -> tuple[str | None, int, str | None] | str:
         return f"does not parse ({type(error).__name__}: {error})"
     uid = ds.get("SOPInstanceUID")
     comments = ds.get("ImageComments")
-    return (str(uid) if uid else None), size, (str(comments) if comments else None)
+    return (str(uid) if uid else None), size, (peer_text(str(comments)) if comments else None)
 
 
 def _cut_short(raw: object) -> bool:

@@ -5,6 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from confgen.diagnostics import printable
+
+
+def peer_text(text: str, *, lines: bool = False) -> str:
+    """Text that came from the peer (an Error Comment, an AE title, a version name, an SCU command's output) as
+    the report carries it: each character that is not printable as its Python escape, visible (``\\x01``,
+    ``\\x1b``), so that no control character reaches the report's HTML and PDF, which XML cannot carry. With
+    ``lines``, line breaks are kept (a Windows line end is one)."""
+    if not lines:
+        return printable(text)
+    return "\n".join(printable(line) for line in text.replace("\r\n", "\n").split("\n"))
+
 
 @dataclass(frozen=True)
 class Implementation:

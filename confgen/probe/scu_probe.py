@@ -28,7 +28,7 @@ from pynetdicom import AE, ALL_TRANSFER_SYNTAXES, AllStoragePresentationContexts
 from pynetdicom.sop_class import Verification  # type: ignore[attr-defined]
 
 from confgen.probe import wire  # also quiets pynetdicom's logger
-from confgen.probe.results import Implementation, Observation, Plan
+from confgen.probe.results import Implementation, Observation, Plan, peer_text
 
 OUTPUT_KEPT = 4000  # characters of the end of a command's output kept for the report
 TICK = 0.02  # seconds between looks at the clock, the command and the associations
@@ -265,7 +265,7 @@ class _Tail(threading.Thread):
 
     @property
     def text(self) -> str:
-        return self.kept.decode("utf-8", errors="replace").strip()
+        return peer_text(self.kept.decode("utf-8", errors="replace").strip(), lines=True)
 
 
 def observe(plan: Plan, scenario: Scenario, silent: bool, watch: float, exit_code: int | None,

@@ -15,6 +15,7 @@ import logging
 import socket
 import threading
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from pynetdicom.dimse_primitives import C_STORE
 from pynetdicom.presentation import PresentationContext, build_context
 
 from confgen.probe.instances import Message
-from confgen.probe.results import Found, Implementation, Outcome
+from confgen.probe.results import Found, Implementation, Outcome, peer_text
 
 # pynetdicom logs every refusal and timeout at error level; the probe reports them itself, as diagnostics.
 logging.getLogger("pynetdicom").setLevel(logging.CRITICAL + 1)
@@ -130,16 +131,26 @@ class Link:
 def implementation_of(user: Any) -> Implementation:
     """What a peer said of itself in its association request or acceptance: ``user`` is pynetdicom's
     ServiceUser (an association's ``acceptor`` or ``requestor``)."""
-    return Implementation(str(user.ae_title).strip(), str(user.implementation_class_uid),
+    return Implementation(peer_text(str(user.ae_title).strip()), peer_text(str(user.implementation_class_uid)),
                           _text(user.implementation_version_name))
 
 
 def _text(value: Any) -> str | None:
+    """A text the peer sent, as the report carries it (results.peer_text); None when there is none."""
     if value is None:
         return None
     if isinstance(value, bytes):
         value = value.decode("ascii", errors="replace")
-    return str(value).strip() or None
+    return peer_text(str(value).strip()) or None
+
+
+def _element_text(dataset: Dataset | None, keyword: str) -> str | None:
+    """The text of an element the peer sent, as the report carries it; None when it is absent or empty."""
+    with warnings.catch_warnings():
+        # pydicom warns of a text it decodes as best it can (an ESC that starts no character set it knows): the
+        # text is the peer's, shown as it came, and the warning would only be noise on standard error.
+        warnings.simplefilter("ignore")
+        return _text(getattr(dataset, keyword, None))
 
 
 def _no_delay(event: evt.Event) -> None:
@@ -274,12 +285,12 @@ def _response(command: Dataset, seconds: float) -> Outcome:
         what = f"a command of type 0x{field_:04X}" if isinstance(field_, int) else "a command without a type"
         return Outcome("invalid", f"the SCP answered with {what}" +
                        ("" if field_ != C_STORE_RSP else " without a Status"), seconds=seconds)
-    comment = getattr(command, "ErrorComment", None)
+    comment = _element_text(command, "ErrorComment")
     offending = getattr(command, "OffendingElement", None)
     offending_tags = tuple(int(tag) for tag in (offending if isinstance(offending, list | tuple) else
                                                 [offending] if offending is not None else []))
     fields = tuple(sorted(int(element.tag) for element in command if int(element.tag) not in _MANDATORY))
-    return Outcome("status", f"status {status:04X}", status=status, error_comment=_text(comment),
+    return Outcome("status", f"status {status:04X}", status=status, error_comment=comment,
                    offending_element=offending_tags, fields=fields, seconds=seconds)
 
 
@@ -333,7 +344,7 @@ def _find(link: Link, peer: Peer, sop_uid: str, study_uid: str | None, series_ui
         if not isinstance(code, int):
             raise PeerError(f"{peer.where} gave no answer to a C-FIND within {peer.timeout:g} s")
         if code in (0xFF00, 0xFF01):
-            comments.append(str(getattr(identifier, "ImageComments", "") or ""))
+            comments.append(_element_text(identifier, "ImageComments") or "")
         elif code != 0x0000:
             return Found(0, (), f"status {code:04X}")
     return Found(len(comments), tuple(comments))
