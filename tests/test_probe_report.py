@@ -335,3 +335,23 @@ def test_control_characters_from_the_peer_are_shown_as_escapes(scripted_scp: Scr
     html = report.read_text(encoding="utf-8")
     assert not CONTROL.search(html)
     assert "\\x1b[31mred\\x01" in html
+
+
+def test_a_report_that_is_a_link_to_a_folder_replaces_the_link(tmp_path: Path, cli: Any) -> None:
+    # As a build's outputs: a link is replaced, not what it leads to; a folder itself is refused.
+    profile = tmp_path / "storescu.yaml"
+    profile.write_bytes((ROOT / "tests" / "profiles" / "storescu.yaml").read_bytes())
+    folder = tmp_path / "reports.json"
+    folder.mkdir()
+    link = tmp_path / "link.json"
+    link.symlink_to(folder)
+    args = ["probe", "scu", str(profile), "--port", str(free_port()), "--statuses", "0000", "--watch", "1",
+            "--command", f'"{sys.executable}" -c pass']
+    run = cli(*args, "--report", str(link))
+    assert f"wrote {link}" in run.err, run.out + run.err
+    assert not link.is_symlink()
+    assert json.loads(link.read_text(encoding="utf-8"))["kind"] == "scu"
+    assert list(folder.iterdir()) == []
+    refused = cli(*args, "--report", str(folder))
+    assert refused.code == 2
+    assert "the report is a file named .html, .pdf or .json" in refused.err

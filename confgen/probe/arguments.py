@@ -122,7 +122,8 @@ def _report_file(text: str) -> Path:
     from confgen.probe.report import SUFFIXES
 
     path = Path(text)
-    if path.suffix.lower() not in SUFFIXES or path.is_dir():
+    # A link is replaced, whatever it leads to, as a build's outputs are (confgen.output); a folder is refused.
+    if path.suffix.lower() not in SUFFIXES or (path.is_dir() and not path.is_symlink()):
         raise argparse.ArgumentTypeError(f"'{text}': the report is a file named .html, .pdf or .json")
     return path
 
