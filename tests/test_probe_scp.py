@@ -427,3 +427,38 @@ def test_a_folder_search_cut_short_cannot_tell(scripted_scp: Scripted, tmp_path:
     assert about(diagnostics, "valid") == [(success, "note", "V601"), (success, "warning", "V624")]
     assert "before the search stopped: it looked at 2 files, the most it looks at" in run.out
     assert run.code == 0, run.out
+
+
+def test_an_interrupted_run_still_says_what_it_may_have_stored(scripted_scp: Scripted, tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    scripted_scp.silence = 8.0
+    scripted_scp.answers = {nth("same-again"): "silence"}  # the run waits there, for up to --timeout
+    profile = write(tmp_path, EXAMPLE_TEXT)
+    process = subprocess.Popen([sys.executable, "-m", "confgen", "probe", "scp", str(profile), "--host", HOST,
+                                "--port", str(scripted_scp.port), "--timeout", "20"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stderr is not None
+        seen = [process.stderr.readline() for _ in range(2)]
+        assert seen[1].startswith("probe 1/14 valid: status 0000"), seen
+        time.sleep(0.5)  # the second probe is sent, and unanswered
+        started = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=15)
+    finally:
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 130
+    assert time.monotonic() - started < 5, "Ctrl-C aborts the association, without waiting for the SCP"
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert lines[-1] == "confgen: interrupted"
+    assert re.fullmatch(r"test data this run may have stored \(delete it from the SCP\): Patient's Name "
+                        r"CONFGEN\^PROBE; Patient ID CONFGEN-[0-9A-F]{12}; Study Instance UID [\d.]+", lines[-2]), err
+    assert out == ""

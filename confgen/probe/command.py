@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -30,6 +31,10 @@ from confgen.profile import Profile
 from confgen.source import load
 from confgen.standard import Standard, load_standard
 from confgen.validate import validate
+
+if TYPE_CHECKING:
+    from confgen.probe.instances import TestData
+    from confgen.probe.scp_probes import Sent
 
 Emit = Callable[[list[str]], None]
 Note = Callable[[str], None]
@@ -104,15 +109,39 @@ def probe_scp(arguments: argparse.Namespace, reporter: Reporter, emit: Emit, not
     if isinstance(loaded, Report):
         return loaded.exit_code(arguments.strict)
     # pynetdicom is imported here, and only here: validate and build never pay for it.
+    from confgen.probe.instances import TestData
+    from confgen.probe.scp_probes import Sent
+
+    test, sent = TestData.new(), Sent()
+    try:
+        return _probe_scp(arguments, reporter, emit, note, loaded, test, sent)
+    finally:
+        # However the run ends (done, stopped by the peer, Ctrl-C): what it sent may be stored, and the
+        # administrator needs these to find and delete it.
+        if sent.instances:
+            note("test data this run may have stored (delete it from the SCP): " +
+                 "; ".join(f"{name} {value}" for name, value in _test_data(test, sent).items()))
+
+
+def _test_data(test: TestData, sent: Sent) -> dict[str, str]:
+    from confgen.probe.instances import PATIENT_NAME
+
+    data = {"Patient's Name": PATIENT_NAME, "Patient ID": test.patient_id, "Study Instance UID": test.study_uid}
+    if sent.orphan_uids:
+        data["SOP Instance UIDs without a Study Instance UID"] = ", ".join(sent.orphan_uids)
+    return data
+
+
+def _probe_scp(arguments: argparse.Namespace, reporter: Reporter, emit: Emit, note: Note, loaded: Loaded,
+               test: TestData, sent: Sent) -> int:
     from confgen.probe import readback, wire
-    from confgen.probe.instances import PATIENT_NAME, TestData, sop_class_name
+    from confgen.probe.instances import sop_class_name
     from confgen.probe.scp_probes import run_probes
 
     report, profile, table = loaded.report, loaded.profile, loaded.table
     date, started = _today()
     clock = time.monotonic()
     since = time.time()
-    test = TestData.new()
     sop_class = arguments.sop_class
     try:
         address = wire.resolve(arguments.host, arguments.port, arguments.timeout)
@@ -121,7 +150,7 @@ def probe_scp(arguments: argparse.Namespace, reporter: Reporter, emit: Emit, not
         wire.reach(arguments.host, address, arguments.port, arguments.timeout)
         note(f"probing {peer.where} (called AE title {peer.called_ae}) with {len(probe_set().probes)} probes; "
              f"timeout {arguments.timeout:g} s")
-        run = run_probes(peer, sop_class, test, note)
+        run = run_probes(peer, sop_class, test, sent, note)
     except Exception as error:
         # pynetdicom can fail in ways it does not document on a peer that misbehaves: reported, never a traceback.
         report.add(rules.V620, None, str(error) if isinstance(error, wire.PeerError) else _failed(error))
@@ -154,10 +183,7 @@ def probe_scp(arguments: argparse.Namespace, reporter: Reporter, emit: Emit, not
     for finding in findings:
         _add(report, finding)
     seconds = time.monotonic() - clock
-    test_data = {"Patient's Name": PATIENT_NAME, "Patient ID": test.patient_id,
-                 "Study Instance UID": test.study_uid}
-    if run.orphan_uids:
-        test_data["SOP Instance UIDs without a Study Instance UID"] = ", ".join(run.orphan_uids)
+    test_data = _test_data(test, sent)
     written = None
     if arguments.report is not None:
         options = {"SOP Class": sop_class_name(sop_class), "Timeout": f"{arguments.timeout:g} s",
@@ -177,8 +203,6 @@ def probe_scp(arguments: argparse.Namespace, reporter: Reporter, emit: Emit, not
          f"{summary['consistent']} consistent, {summary['contradicted']} contradicted, {summary['undocumented']} "
          f"undocumented, {_plural(summary['warnings'], 'warning')}; {summary['not_checked']} of {summary['rows']} "
          "rows not checked")
-    note("test data this run may have stored (delete it from the SCP): " +
-         "; ".join(f"{name} {value}" for name, value in test_data.items()))
     if written is not None and not written.diagnostics:
         note(f"wrote {arguments.report}")
     return max(report.exit_code(arguments.strict), written.exit_code() if written else 0)

@@ -184,6 +184,10 @@ def associated(peer: Peer, contexts: list[PresentationContext]) -> Iterator[Link
     link = Link(association, received)
     try:
         yield link
+    except BaseException as error:
+        if not isinstance(error, Exception):  # Ctrl-C or SIGTERM: stop now, without waiting for a release
+            association.abort()
+        raise
     finally:
         if association.is_established:
             association.release()
