@@ -158,7 +158,7 @@ def test_an_association_collected_before_the_next_leaves_its_number(tmp_path: Pa
     import gc
 
     from confgen.probe.results import Plan
-    from confgen.probe.scu_probe import Listener, observe
+    from confgen.probe.scu_probe import Listener, Watch, observe
 
     class Association:  # what pynetdicom hands the handlers: an object the listener keeps weakly
         pass
@@ -174,8 +174,59 @@ def test_an_association_collected_before_the_next_leaves_its_number(tmp_path: Pa
         second = Association()
         for kind in ("association", "store", "released"):
             listener._record(second, kind, "1.2.3" if kind == "store" else None)
-        observation = observe(Plan("A700-A7FF", 0xA700, None), scenario, False, 2.0, None, "")
+        observation = observe(Plan("A700-A7FF", 0xA700, None), scenario, None, Watch(2.0, 20.0, 600.0), None, "")
     finally:
         listener.stop()
     assert observation.associations == 2
     assert ", over 2 associations, then released the association" in observation.did
+
+
+def test_an_scu_that_never_stops_is_watched_for_max_watch_at_most(cli: Any) -> None:
+    # An SCU that sends every 0.3 s, for longer than any test runs: never silent for --watch seconds.
+    from pydicom.dataset import FileMetaDataset
+    from pydicom.uid import ImplicitVRLittleEndian, generate_uid
+    from pynetdicom import AE
+
+    from confgen.probe.instances import SECONDARY_CAPTURE, TestData, dataset
+
+    port = free_port()
+    stop = threading.Event()
+
+    def send_for_ever() -> None:
+        ae = AE("BUSY")
+        ae.add_requested_context(SECONDARY_CAPTURE)
+        test = TestData.new()
+        time.sleep(0.5)  # while confgen starts listening
+        while not stop.is_set():
+            association = ae.associate(HOST, port)
+            if association.is_established:
+                break
+            time.sleep(0.05)
+        number = 0
+        while not stop.is_set() and association.is_established:
+            number += 1
+            ds = dataset(SECONDARY_CAPTURE, test, generate_uid(), number)
+            ds.file_meta = FileMetaDataset()
+            ds.file_meta.TransferSyntaxUID = ImplicitVRLittleEndian
+            association.send_c_store(ds)
+            time.sleep(0.3)
+        if association.is_established:
+            association.abort()
+
+    sender = threading.Thread(target=send_for_ever, daemon=True)
+    sender.start()
+    started = time.monotonic()
+    try:
+        run: Run = cli("probe", "scu", str(PROFILE), "--port", str(port), "--statuses", "A700", "--watch", "2",
+                       "--max-watch", "3", "--wait", "20")
+    finally:
+        stop.set()
+        sender.join(10)
+    assert time.monotonic() - started < 15
+    assert run.code == 0, run.out
+    assert [line.split()[2] for line in run.out.splitlines()] == ["V610", "V612"]
+    [observed, capped] = run.out.splitlines()
+    assert observed.startswith(f"{PROFILE}:{A7XX}:9: note V610 answered A700 to the first C-STORE: the SCU sent ")
+    assert ", then was still busy after 3 s (--max-watch), when confgen stopped watching. The table says:" in observed
+    assert capped == (f"{PROFILE}:{A7XX}:9: warning V612 after A700 the SCU was still busy when --max-watch (3 s) ran "
+                      "out: what it did after that is not observed")

@@ -61,6 +61,9 @@ def add_probe_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
     scu.add_argument("--wait", type=_seconds, default=300.0, metavar="SECONDS",
                      help="without --command: how long to wait for the SCU's first association of each status "
                           "(default: 300)")
+    scu.add_argument("--max-watch", type=_seconds, default=600.0, metavar="SECONDS",
+                     help="the longest one status is watched, however busy the SCU keeps it, from its first "
+                          "association (or the command's start); reaching it is a warning, V612 (default: 600)")
 
 
 def _text(option: str) -> Callable[[str], str]:

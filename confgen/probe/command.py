@@ -251,7 +251,7 @@ def probe_scu(arguments: argparse.Namespace, reporter: Reporter, emit: Emit, not
     loaded = _load(arguments.profile, "scu", arguments.report, emit, reporter)
     if isinstance(loaded, Report):
         return loaded.exit_code(arguments.strict)
-    from confgen.probe.scu_probe import CommandError, Listener, ListenError, run_scenarios
+    from confgen.probe.scu_probe import CommandError, Listener, ListenError, Watch, run_scenarios
 
     report, profile, table = loaded.report, loaded.profile, loaded.table
     standard = load_standard(profile.standard)
@@ -273,7 +273,8 @@ def probe_scu(arguments: argparse.Namespace, reporter: Reporter, emit: Emit, not
     note(f"listening on {arguments.bind}:{arguments.port} as {arguments.ae_title}; "
          f"{_plural(len(plans), 'status')} to answer")
     try:
-        observations = run_scenarios(listener, plans, command, arguments.watch, arguments.wait, note)
+        observations = run_scenarios(listener, plans, command, Watch(arguments.watch, arguments.wait,
+                                                                     arguments.max_watch), note)
     except CommandError as error:
         report.add(rules.V623, None, f"--command: {error}")
         observations = []
@@ -294,13 +295,19 @@ def probe_scu(arguments: argparse.Namespace, reporter: Reporter, emit: Emit, not
             report.add_at(rules.V611, row.place.line, row.place.column,
                           f"answered nothing: the SCU {observation.did} while {observation.answered:04X} was to be "
                           "answered, so this row was not observed", row.place.json_path)
+        if observation.end == "capped":
+            report.add_at(rules.V612, row.place.line, row.place.column,
+                          f"after {observation.answered:04X} the SCU was still busy when --max-watch "
+                          f"({arguments.max_watch:g} s) ran out: what it did after that is not observed",
+                          row.place.json_path)
     seconds = time.monotonic() - clock
     written = None
     if arguments.report is not None and observations:
         facts = RunFacts(date, started, seconds, {"bind": arguments.bind, "port": arguments.port,
                                                   "ae_title": arguments.ae_title, "command": arguments.scu_command},
                          listener.implementation,
-                         {"Watch": f"{arguments.watch:g} s", "Statuses": ", ".join(f"{p.code:04X}" for p in plans)})
+                         {"Watch": f"{arguments.watch:g} s", "Longest watch": f"{arguments.max_watch:g} s",
+                          "Statuses": ", ".join(f"{p.code:04X}" for p in plans)})
         written = _write_report(scu_report(profile, table, observations, standard, facts, report.sorted()),
                                 arguments.report)
     _emit_all(emit, reporter, report, written)

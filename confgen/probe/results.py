@@ -79,7 +79,7 @@ class Observation:
     instances: int  # C-STORE requests the SCU sent, the first included
     associations: int
     did: str  # what the SCU did, in words: "sent 2 more instances, then released the association"
-    end: str  # released, aborted, closed, silent, nothing
+    end: str  # released, aborted, closed, silent, capped (still busy at --max-watch), nothing
     retries: tuple[float, ...] = ()  # seconds before each C-STORE that repeated an earlier SOP Instance UID
     exit_code: int | None = None  # of the command that ran the SCU, when confgen started it
     output: str = ""  # the end of what that command printed

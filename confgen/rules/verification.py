@@ -48,6 +48,10 @@ V610 = Rule(
 V611 = Rule(
     "V611", W, "The SCU sent nothing for a status (`probe scu`): that row was not observed.",
     "Start the SCU (or give --command) so that it sends an instance for each status.")
+V612 = Rule(
+    "V612", W, "The SCU was still busy when `--max-watch` ran out (`probe scu`): what it did after is not observed.",
+    "An SCU that keeps sending, or retries sooner than `--watch` seconds apart, would keep a status watched for ever; "
+    "confgen stops watching at `--max-watch` (600 s by default) and says so, and the observation ends there.")
 V620 = Rule(
     "V620", E, "The peer cannot be probed: no connection, the association refused, or not DICOM.",
     "Nothing was checked; a usage problem, so the exit code is 2.", exit_code=2)
