@@ -218,6 +218,14 @@ def scripted_scp(tmp_path: Path) -> Iterator[Scripted]:
 @pytest.fixture
 def nonsense_server() -> Iterator[int]:
     """A TCP server that answers anything with bytes that are not DICOM, then closes."""
+    with answering(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n") as port:
+        yield port
+
+
+@contextlib.contextmanager
+def answering(reply: bytes) -> Iterator[int]:
+    """A TCP server that answers whatever it is sent first with ``reply`` (nothing, when empty), then closes the
+    connection; the port it listens on."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind((HOST, 0))
     listener.listen()
@@ -234,7 +242,7 @@ def nonsense_server() -> Iterator[int]:
                 connection.settimeout(1)
                 with contextlib.suppress(OSError):
                     connection.recv(65536)
-                    connection.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                    connection.sendall(reply)
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()

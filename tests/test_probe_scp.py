@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from conftest import DIAGNOSTIC, EXAMPLE_TEXT, Run, edit
-from peers import HOST, Scripted, free_port
+from peers import HOST, Scripted, answering, free_port
 
 from confgen.probe.probeset import probe_set
 
@@ -275,8 +275,29 @@ def test_a_peer_that_never_answers_exits_2_after_the_timeout(tmp_path: Path, cli
 def test_a_peer_that_is_not_dicom_exits_2(nonsense_server: int, tmp_path: Path, cli: Any) -> None:
     run = probe(cli, write(tmp_path, EXAMPLE_TEXT), nonsense_server)
     assert run.code == 2
-    assert "error V620 127.0.0.1:" in run.out
-    assert "aborted the association request, or answered with something that is not DICOM" in run.out
+    assert run.out.strip().endswith(f"error V620 127.0.0.1:{nonsense_server} answered the association request with "
+                                    "something that is not DICOM: b'HTTP/1.1 400 Bad Request\\r\\nContent-Length: "
+                                    "0\\r\\n\\r\\n'"), run.out
+
+
+@pytest.mark.parametrize(("reply", "says"), [
+    # An A-ASSOCIATE-AC (type 02, 8 bytes long) whose 8 bytes are no A-ASSOCIATE-AC: pynetdicom takes each context
+    # for rejected, and "accepted none of the presentation contexts" was said.
+    (b"\x02\x00\x00\x00\x00\x08garbage!",
+     "answered the association request with an A-ASSOCIATE-AC that cannot be read: b'\\x02\\x00\\x00\\x00\\x00"
+     "\\x08garbage!'"),
+    (b"\x07\x00\x00\x00\x00\x04\x00\x00\x02\x00",
+     "aborted the association request (A-ABORT: b'\\x07\\x00\\x00\\x00\\x00\\x04\\x00\\x00\\x02\\x00')"),
+    (b"\x05\x00\x00\x00\x00\x04\x00\x00\x00\x00",
+     "answered the association request with an A-RELEASE-RQ PDU, which does not answer it: b'\\x05"),
+    (b"", "closed the connection without answering the association request"),
+], ids=["bogus A-ASSOCIATE-AC", "A-ABORT", "another PDU", "nothing"])
+def test_what_a_peer_answered_instead_is_said(tmp_path: Path, cli: Any, reply: bytes, says: str) -> None:
+    with answering(reply) as port:
+        run = probe(cli, write(tmp_path, EXAMPLE_TEXT), port)
+    assert run.code == 2
+    assert rules_of(run) == ["V620"]
+    assert f"error V620 127.0.0.1:{port} {says}" in run.out, run.out
 
 
 def test_a_refused_association_exits_2(tmp_path: Path, cli: Any) -> None:

@@ -10,6 +10,7 @@ exercise it against real peers.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import socket
@@ -169,15 +170,24 @@ def associated(peer: Peer, contexts: list[PresentationContext]) -> Iterator[Link
     for name in ("acse_timeout", "dimse_timeout", "network_timeout", "connection_timeout"):
         setattr(ae, name, peer.timeout)
     received: list[Dataset] = []
+    first = _FirstBytes()
 
     def keep(event: evt.Event) -> None:
         received.append(event.message.command_set)
 
+    def opened(event: evt.Event) -> None:
+        _no_delay(event)
+        first.watch(event)
+
+    def decoded(event: evt.Event) -> None:
+        first.decoded = True
+
     start = time.monotonic()
     association = ae.associate(peer.address, peer.port, contexts=contexts, ae_title=peer.called_ae,
-                               evt_handlers=[(evt.EVT_CONN_OPEN, _no_delay), (evt.EVT_DIMSE_RECV, keep)])
+                               evt_handlers=[(evt.EVT_CONN_OPEN, opened), (evt.EVT_PDU_RECV, decoded),
+                                             (evt.EVT_DIMSE_RECV, keep)])
     if not association.is_established:
-        why = _why_not_established(peer, association, time.monotonic() - start)
+        why = _why_not_established(peer, association, time.monotonic() - start, first)
         _close(association)
         ae.shutdown()
         raise PeerError(why, no_context=bool(association.rejected_contexts) and not association.accepted_contexts)
@@ -206,19 +216,74 @@ def _close(association: Association) -> None:
         sock.close()
 
 
-def _why_not_established(peer: Peer, association: Association, seconds: float) -> str:
+SHOWN = 48  # bytes of an answer that is not what it should be, quoted in the diagnostic
+_PDU_NAMES = {1: "A-ASSOCIATE-RQ", 2: "A-ASSOCIATE-AC", 3: "A-ASSOCIATE-RJ", 4: "P-DATA-TF", 5: "A-RELEASE-RQ",
+              6: "A-RELEASE-RP", 7: "A-ABORT"}  # PS3.8 Section 9.3, by the PDU's first byte
+
+
+class _FirstBytes:
+    """The first bytes the peer sends on a connection, kept so that a failed association can say what came back.
+
+    pynetdicom reads a PDU's 6-byte header, then its body; on a header it does not know (an HTTP server's answer)
+    it stops there and aborts. So each read of its socket is kept (up to SHOWN bytes), with a look, which takes
+    nothing, at what is waiting after it.
+    """
+
+    def __init__(self) -> None:
+        self.read = bytearray()
+        self.waiting = b""
+        self.decoded = False  # pynetdicom could read a PDU the peer sent
+
+    @property
+    def shown(self) -> bytes:
+        return bytes(self.read + self.waiting)[:SHOWN + 1]
+
+    def watch(self, event: evt.Event) -> None:
+        transport = getattr(event.assoc.dul, "socket", None)
+        raw = getattr(transport, "socket", None)
+        receive = getattr(transport, "recv", None)
+        if transport is None or raw is None or receive is None:
+            return
+
+        def recv(nr_bytes: int) -> bytearray:
+            data: bytearray = receive(nr_bytes)
+            if len(self.read) <= SHOWN:
+                self.read += data[:SHOWN + 1 - len(self.read)]
+                self.waiting = b""
+                peek = getattr(socket, "MSG_PEEK", 0) | getattr(socket, "MSG_DONTWAIT", 0)
+                if len(self.read) <= SHOWN and hasattr(socket, "MSG_DONTWAIT"):
+                    with contextlib.suppress(OSError):  # nothing waiting, or the connection is gone
+                        self.waiting = raw.recv(SHOWN + 1 - len(self.read), peek)
+            return data
+
+        transport.recv = recv
+
+
+def _why_not_established(peer: Peer, association: Association, seconds: float, first: _FirstBytes) -> str:
+    """Why the association is not established, saying what the peer answered."""
+    answer = first.shown
+    quoted = repr(answer[:SHOWN]) + ("..." if len(answer) > SHOWN else "")
+    pdu = _PDU_NAMES.get(answer[0]) if answer else None
+    if not first.decoded and answer[:1] in (b"\x02", b"\x03"):  # pynetdicom takes every context for rejected
+        return f"{peer.where} answered the association request with an {pdu} that cannot be read: {quoted}"
     if association.is_rejected:
-        answer = association.acceptor.primitive
-        result = getattr(answer, "result_str", None) or "rejected"
-        source = getattr(answer, "source_str", None) or "?"
-        reason = getattr(answer, "reason_str", None) or "?"
+        primitive = association.acceptor.primitive
+        result = getattr(primitive, "result_str", None) or "rejected"
+        source = getattr(primitive, "source_str", None) or "?"
+        reason = getattr(primitive, "reason_str", None) or "?"
         return f"{peer.where} rejected the association ({result}; source: {source}; reason: {reason}); " \
                f"called AE title {peer.called_ae!r}, calling AE title {peer.calling_ae!r}"
     if association.is_aborted and association.rejected_contexts and not association.accepted_contexts:
         return f"{peer.where} accepted none of the presentation contexts proposed " \
                f"({_context_list(association.rejected_contexts)})"
+    if pdu == "A-ABORT":
+        return f"{peer.where} aborted the association request (A-ABORT: {quoted})"
+    if pdu is not None:
+        return f"{peer.where} answered the association request with an {pdu} PDU, which does not answer it: {quoted}"
+    if answer:
+        return f"{peer.where} answered the association request with something that is not DICOM: {quoted}"
     if association.is_aborted and seconds < peer.timeout:
-        return f"{peer.where} aborted the association request, or answered with something that is not DICOM"
+        return f"{peer.where} closed the connection without answering the association request"
     return f"{peer.where} did not answer the association request within {peer.timeout:g} s (is it a DICOM " \
            "application?)"
 
