@@ -4,6 +4,7 @@ here touches the network."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from confgen.diagnostics import printable
 
@@ -27,11 +28,17 @@ class Implementation:
     version_name: str | None
 
 
+# What one probe got back: a status; its context (or the whole association) rejected, or accepted (a probe that
+# only negotiates); an A-ABORT or a closed connection; no answer within the timeout; nothing sent (the transfer
+# syntax agreed cannot carry the fault); an answer that is not a C-STORE response; no association for it at all.
+OutcomeKind = Literal["status", "rejected", "accepted", "aborted", "no-answer", "not-sent", "invalid", "unreachable"]
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What one probe got back."""
 
-    kind: str  # status, rejected, aborted, no-answer, accepted, not-sent, invalid
+    kind: OutcomeKind
     detail: str
     status: int | None = None
     error_comment: str | None = None
