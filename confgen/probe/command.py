@@ -17,15 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
-
 from confgen import rules
 from confgen.diagnostics import Report
 from confgen.formats import Reporter
 from confgen.probe.probeset import probe_set
 from confgen.probe.report import ProbeReport, RunFacts, render, row_text, scp_report, scu_report, summarize
 from confgen.probe.results import Plan
-from confgen.probe.table import Role, StatusTable, storage_table
+from confgen.probe.table import Role, StatusTable, key_at, storage_table
 from confgen.probe.verdicts import Finding, judge
 from confgen.profile import Profile
 from confgen.source import load
@@ -58,7 +56,7 @@ def _load(path: Path, role: Role, written: Path | None, emit: Emit, reporter: Re
         where = "services.storage." + role
         command = "probe scp" if role == "scp" else "probe scu"
         table_name = "Table N.7-43 (the Storage SCP)" if role == "scp" else "Table N.7-42 (the Storage SCU)"
-        report.add(rules.V623, _node(source.root, ("services",)),
+        report.add(rules.V623, key_at(source.root, ("services",)),
                    f"the profile has no {where}: `confgen {command}` checks {table_name}, which it does not declare")
     if profile is not None and written is not None:
         overwritten = _overwritten(written, profile)
@@ -81,15 +79,6 @@ def _overwritten(written: Path, profile: Profile) -> str | None:
                                              *(((logo.path, "the profile's logo"),) if logo else ()))
               for where in (real(path), os.path.realpath(path))}
     return next((inputs[where] for where in (real(written), os.path.realpath(written)) if where in inputs), None)
-
-
-def _node(root: yaml.Node, steps: tuple[str, ...]) -> yaml.Node | None:
-    node: yaml.Node | None = root
-    for step in steps:
-        if not isinstance(node, yaml.MappingNode):
-            return None
-        node = next((k for k, _ in node.value if isinstance(k, yaml.ScalarNode) and k.value == step), None)
-    return node
 
 
 def _add(report: Report, finding: Finding) -> None:
