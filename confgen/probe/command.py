@@ -24,7 +24,7 @@ from confgen.probe.probeset import probe_set
 from confgen.probe.report import ProbeReport, RunFacts, render, row_text, scp_report, scu_report, summarize
 from confgen.probe.results import Plan
 from confgen.probe.table import Role, StatusTable, key_at, storage_table
-from confgen.probe.verdicts import Finding, judge
+from confgen.probe.verdicts import Finding, judge, template
 from confgen.profile import Profile
 from confgen.source import load
 from confgen.standard import Standard, load_standard
@@ -344,7 +344,6 @@ def _plans(table: StatusTable, standard: Standard, chosen: Sequence[int] | None,
 def _comment(standard: Standard, code: int) -> str | None:
     """The Error Comment sent with a status, where PS3.4 or PS3.7 lists Error Comment for it: it tells whoever
     reads the SCU's log why the status came."""
-    [scu] = standard.services["storage"].tables_of("scu")
-    if 0x00000902 in standard.expected_fields(scu, code):
+    if 0x00000902 in standard.expected_fields(template(standard, "scu"), code):
         return f"confgen probe scu: {code:04X} on purpose"
     return None
