@@ -107,7 +107,10 @@ def build_all(jobs: Sequence[tuple[Path, str]], options: Options,
     if record.problem:
         note(f"confgen: the build record {one_line(str(record.path))} {record.problem}; it is ignored, every "
              "profile is built, and it is written anew")
-    cited = _cited_report(options.verified_by)
+    try:
+        cited = _cited_report(options.verified_by)
+    except Exception as error:  # a defect of confgen's: every profile says so, and none is built
+        cited = (rules.R403, f"--verified-by {options.verified_by}: {type(error).__name__}: {error}")
     if cited is not None and not isinstance(cited, tuple):
         options = replace(options, verification=cited)
     # Every profile is checked before any is built: the inputs of the whole command (its logos among them) are
@@ -230,7 +233,7 @@ def _shared_inputs(options: Options) -> str:
                 *([f"pdf_variant={options.pdf_variant}"] if pdf else []),
                 *([f"verified_by={options.verification.report_sha256}"] if options.verification else []),
                 # Where templates are looked for; what was found there is in each profile's record entry.
-                f"templates={os.path.abspath(options.templates) if options.templates else ''}",  # noqa: PTH100
+                f"templates={os.path.realpath(options.templates) if options.templates else ''}",
                 f"packaged templates={resources.templates_dir()}",
                 *(f"{name} {resources.distribution_version(package, name)}"
                   for package, name in (*_RENDERERS, *(_PDF_RENDERERS if pdf else ()))),

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote_to_bytes
+from urllib.parse import unquote_to_bytes, urlsplit
 from xml.parsers import expat
 
 from confgen.files import read_regular, reason
@@ -35,6 +36,13 @@ NESTING_LIMIT = 8
 
 _XLINK_HREF = "http://www.w3.org/1999/xlink href"
 _TEXT_ELEMENTS = {"text", "tspan", "textPath", "a"}
+# What WeasyPrint (svg/__init__.py, 70.0) draws a marker with: these properties, inherited like every attribute
+# but a few, name a marker by the fragment of their URL; it is drawn at each vertex of these shapes.
+_MARKER_PROPERTIES = ("marker", "marker-start", "marker-mid", "marker-end")
+_MARKED_SHAPES = {"path", "line", "polyline", "polygon"}
+_PATH_LETTERS = frozenset("achlmqstvzACHLMQSTVZ")
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_WHITESPACE = " \t\n\f\r"  # what WeasyPrint strips from a URL (html.WHITESPACE)
 
 
 @dataclass(frozen=True)
@@ -92,6 +100,34 @@ class _Element:
     children: list[_Element] = field(default_factory=list)
     text: int = 0  # characters of text directly inside it
     style: int = 0  # characters of a stylesheet (for <style>)
+    sets_markers: bool = False  # a <style> whose rules may set a marker property (on any element)
+
+    @property
+    def href(self) -> str:
+        """The reference WeasyPrint follows (``Node.get_href``): xlink:href first, then href, a blank one skipped;
+        spaces around it and line breaks in it do not count."""
+        for name in (_XLINK_HREF, "href"):
+            value = self.attributes.get(name, "").strip(_WHITESPACE)
+            for character in "\t\n\r":
+                value = value.replace(character, "")
+            if value:
+                return value
+        return ""
+
+    @property
+    def marker_ids(self) -> frozenset[str] | None:
+        """The ids of the markers this element names; None when its style attribute may name any."""
+        if _may_set_markers(self.attributes.get("style", "")):
+            return None
+        return frozenset(_fragment(self.attributes[name]) for name in _MARKER_PROPERTIES if name in self.attributes)
+
+    @property
+    def vertices(self) -> int:
+        """At least as many vertices as WeasyPrint draws a marker at, for a shape it draws markers on."""
+        if self.tag == "line":
+            return 2
+        geometry = self.attributes.get("d" if self.tag == "path" else "points", "")
+        return len(_NUMBER.findall(geometry)) + sum(character in _PATH_LETTERS for character in geometry) + 1
 
 
 @dataclass
@@ -127,8 +163,8 @@ class _Budget:
         spent = self.spent
         if spent.elements > SVG_ELEMENT_LIMIT:
             raise LogoError(f"draws more than the {SVG_ELEMENT_LIMIT:,} SVG elements a logo may have (each <use> "
-                            "counting what it draws again, and the SVG images inside it counted too), or its <use> "
-                            "references refer to themselves")
+                            "counting what it draws again, each marker what it draws at each vertex, and the SVG "
+                            "images inside it counted too), or its <use> or marker references refer to themselves")
         if spent.pixels > PIXEL_LIMIT:
             raise LogoError(f"draws more than the {PIXEL_LIMIT:,} pixels of raster images a logo may have (such as "
                             "one 4096 x 4096 image), each image inside an SVG counted each time it is drawn")
@@ -156,44 +192,70 @@ class _Budget:
             raise LogoError("is an SVG whose elements nest too deep to draw") from None
 
     def _drawn(self, root: _Element, depth: int) -> _Cost:
-        """What ``root`` draws: each element once, and again for each <use> of it; images inside counted too."""
+        """What ``root`` draws: each element once, again for each <use> of it and for each vertex a marker of it
+        is drawn at; images inside counted too.
+
+        References resolve as WeasyPrint resolves them: an id names the first element below the root that has it,
+        in document order (``Node.get_child``), and a marker only if that element is one. The markers an element
+        draws are those it names and those it inherits: from its ancestors in the document, or, for what a <use>
+        draws, from the <use>. A stylesheet that may set a marker property is taken to set every marker on every
+        element (its selectors are not matched).
+        """
+        order = _document_order(root)
         by_id: dict[str, _Element] = {}
-        stack = [root]
-        while stack:
-            element = stack.pop()
+        for element in order[1:]:  # the root itself is not found by its id
             if "id" in element.attributes:
                 by_id.setdefault(element.attributes["id"], element)
-            stack.extend(element.children)
-        counted: dict[int, _Cost] = {}
-        counting: set[int] = set()
-        nested: dict[int, _Cost] = {}
+        every_marker = frozenset(key for key, element in by_id.items() if "marker" in element.tag.lower())
+        from_sheets = every_marker if any(element.sets_markers for element in order) else frozenset()
 
-        def cost(element: _Element, in_text: bool) -> _Cost:
-            key = id(element)
+        def markers(element: _Element, inherited: frozenset[str]) -> frozenset[str]:
+            named = element.marker_ids
+            return inherited | from_sheets | (every_marker if named is None else named)
+
+        in_document: dict[int, frozenset[str]] = {}  # the markers each element draws where it is in the document
+        stack: list[tuple[_Element, frozenset[str]]] = [(root, frozenset())]
+        while stack:
+            element, inherited = stack.pop()
+            in_document[id(element)] = own = markers(element, inherited)
+            stack.extend((child, own) for child in element.children)
+
+        counted: dict[tuple[int, bool, frozenset[str]], _Cost] = {}
+        counting: set[tuple[int, bool, frozenset[str]]] = set()
+        nested: dict[int, _Cost] = {}
+        too_much = _Cost(elements=SVG_ELEMENT_LIMIT + 1)
+
+        def cost(element: _Element, in_text: bool, inherited: frozenset[str]) -> _Cost:
+            drawn_with = markers(element, inherited)
+            key = (id(element), in_text, drawn_with)
             if key in counted:
                 return counted[key]
-            if key in counting:  # a <use> of an element it is inside of
-                return _Cost(elements=SVG_ELEMENT_LIMIT + 1)
+            if key in counting or len(counted) > SVG_ELEMENT_LIMIT:  # it draws itself; or each way of drawing an
+                return too_much                                     # element is one element drawn, at least
             counting.add(key)
             inside_text = in_text or element.tag == "text"
             total = _Cost(elements=1, text=element.text if inside_text else 0, style=element.style)
             for child in element.children:
-                total += cost(child, inside_text)
-            reference = element.attributes.get("href") or element.attributes.get(_XLINK_HREF) or ""
-            if element.tag == "use" and reference.startswith("#") and reference[1:] in by_id:
-                total += cost(by_id[reference[1:]], inside_text)
+                total += cost(child, inside_text, drawn_with)
+            reference = element.href
+            if element.tag == "use" and reference.startswith("#"):
+                if reference[1:] in by_id:
+                    total += cost(by_id[reference[1:]], inside_text, drawn_with)
             elif element.tag in ("image", "use", "feImage") and reference and not reference.startswith("#"):
-                if key not in nested:
-                    nested[key] = self._inside(reference, depth)
-                total += nested[key]
+                if id(element) not in nested:
+                    nested[id(element)] = self._inside(reference, depth)
+                total += nested[id(element)]
+            if element.tag in _MARKED_SHAPES and drawn_with:
+                drawn = [by_id[name] for name in drawn_with if name in every_marker]
+                each = max((_sum(cost(child, False, in_document[id(marker)]) for child in marker.children)
+                            for marker in drawn), default=_Cost(), key=lambda c: c.elements)
+                total += _times(each, element.vertices)
             counting.discard(key)
-            # Capped just past the limits, so that the numbers stay small whatever is multiplied.
-            total = _Cost(min(total.elements, SVG_ELEMENT_LIMIT + 1), min(total.pixels, PIXEL_LIMIT + 1),
-                          min(total.text, SVG_TEXT_LIMIT + 1), min(total.style, SVG_STYLE_LIMIT + 1))
+            total = _capped(total)
             counted[key] = total
             return total
 
-        return cost(root, False)
+        return cost(root, False, frozenset())
 
     def _inside(self, reference: str, depth: int) -> _Cost:
         """What an image inside the SVG draws, counted on a budget of its own and returned, so that each time it
@@ -216,6 +278,50 @@ class _Budget:
         else:
             raise LogoError("holds an image that is not a PNG, JPEG, GIF or SVG")
         return inner.spent
+
+
+def _capped(cost: _Cost) -> _Cost:
+    """Just past the limits, so that the numbers stay small whatever is multiplied."""
+    return _Cost(min(cost.elements, SVG_ELEMENT_LIMIT + 1), min(cost.pixels, PIXEL_LIMIT + 1),
+                 min(cost.text, SVG_TEXT_LIMIT + 1), min(cost.style, SVG_STYLE_LIMIT + 1))
+
+
+def _sum(costs: Iterable[_Cost]) -> _Cost:
+    total = _Cost()
+    for cost in costs:
+        total += cost
+    return _capped(total)
+
+
+def _times(cost: _Cost, count: int) -> _Cost:
+    return _capped(_Cost(cost.elements * count, cost.pixels * count, cost.text * count, cost.style * count))
+
+
+def _document_order(root: _Element) -> list[_Element]:
+    order = []
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        order.append(element)
+        stack.extend(reversed(element.children))
+    return order
+
+
+def _fragment(value: str) -> str:
+    """The id a marker property names, read as WeasyPrint reads it (``svg.utils.parse_url``)."""
+    if value.startswith("url(") and value.endswith(")"):
+        value = value[4:-1]
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+    try:
+        return urlsplit(value).fragment
+    except ValueError:  # WeasyPrint would fail on it too ("Invalid IPv6 URL")
+        raise LogoError(f"is an SVG that names a marker by a URL that cannot be read: {value[:80]!r}") from None
+
+
+def _may_set_markers(css: str) -> bool:
+    """Whether CSS text may set a marker property: it names one, or has an escape that could spell one."""
+    return "marker" in css.lower() or "\\" in css
 
 
 def _data_url(url: str) -> bytes:
@@ -250,8 +356,9 @@ def _parse_svg(data: bytes) -> _Element:
         raise _Refused("is an SVG that refers to an external entity, which confgen refuses")
 
     def start(name: str, attributes: dict[str, str]) -> None:
-        element = _Element(name.rpartition(" ")[2], {key.rpartition(" ")[2] if key != _XLINK_HREF else key: value
-                                                     for key, value in attributes.items()})
+        # An attribute in a namespace keeps it ("<namespace> <name>"): WeasyPrint reads `href`, `id` and the
+        # marker properties only without one (and xlink:href in its own).
+        element = _Element(name.rpartition(" ")[2], dict(attributes))
         if open_elements:
             open_elements[-1].children.append(element)
         else:
@@ -265,6 +372,7 @@ def _parse_svg(data: bytes) -> _Element:
         if open_elements:
             if open_elements[-1].tag == "style":
                 open_elements[-1].style += len(text)
+                open_elements[-1].sets_markers |= _may_set_markers(text)
             elif open_elements[-1].tag in _TEXT_ELEMENTS:
                 open_elements[-1].text += len(text.strip())
 

@@ -21,6 +21,7 @@ import re
 import secrets
 import shutil
 import signal
+import stat
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -140,7 +141,13 @@ class Staged:
 def _stage(path: Path, data: bytes, staged: list[Staged]) -> None:
     """Write ``data`` to a new staged file beside ``path``, flushed to disk, and add it to ``staged`` (which the
     caller removes, whatever happens)."""
-    if path.is_dir():  # the one reason a rename in the same folder fails: find it before anything is replaced
+    # A folder is the one reason a rename in the same folder fails: find it before anything is replaced. A link
+    # to a folder is no folder: the rename replaces the link, as it replaces any other.
+    try:
+        folder = stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:  # nothing there yet (or nothing that can be looked at: writing it will say why)
+        folder = False
+    if folder:
         raise OutputError(path, IsADirectoryError(errno.EISDIR, "Is a directory"))
     remove_leftovers([path])
     try:

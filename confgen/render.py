@@ -75,21 +75,26 @@ class TemplateFileError(jinja2.TemplateError):
 class ConfinedLoader(jinja2.BaseLoader):
     """Loads a template by name from the first of ``folders`` that has it: a regular file inside that folder
     (a symbolic link may not lead out of it), of at most TEMPLATE_LIMIT bytes, in UTF-8. Remembers every place
-    it looked, and what it found there."""
+    it looked, and what it found there, by its absolute path in the folder's real path: the build record checks
+    it again from whatever folder the next build runs in, and through whatever link it names the folder by."""
 
     def __init__(self, folders: list[Path]) -> None:
         self.folders = folders
         self.used: dict[str, str] = {}
+
+    def where(self, folder: Path, pieces: list[str]) -> str:
+        """How ``used`` names the place of a template (split by ``split_template_path``) in ``folder``."""
+        return str(Path(os.path.realpath(folder)).joinpath(*pieces))
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         pieces = split_template_path(template)  # refuses '..'
         for folder in self.folders:
             path = folder.joinpath(*pieces)
             if not os.path.lexists(path):
-                self.used[str(path)] = "absent"
+                self.used[self.where(folder, pieces)] = "absent"
                 continue
             data = self._read(template, folder, path)
-            self.used[str(path)] = f"sha256:{hashlib.sha256(data).hexdigest()}"
+            self.used[self.where(folder, pieces)] = f"sha256:{hashlib.sha256(data).hexdigest()}"
             try:
                 text = data.decode("utf-8")
             except UnicodeDecodeError as error:
@@ -134,12 +139,33 @@ def environment(override: Path | None = None) -> tuple[jinja2.Environment, Confi
         keep_trailing_newline=True,
     )
     templates.filters["breakable"] = breakable
-    # The services a vendor renders its own way: services/<key>.html.j2 in its folder (none is packaged). Only their
-    # names are listed here; the loader reads the one a statement asks for.
-    services = override / "services" if override is not None else None
-    templates.globals["overridden"] = frozenset(
-        f"services/{path.name}" for path in (services.glob("*.html.j2") if services and services.is_dir() else ()))
+    templates.globals["overridden"] = Overrides(loader, override)
     return templates, loader
+
+
+class Overrides:
+    """The services a vendor renders its own way: ``"services/<key>.html.j2" in overridden`` is whether its
+    folder has that file (none is packaged). Each answer is recorded as the loader records a template: the file
+    that is there is read (and hashed) when the statement includes it, and the absence of one is recorded here,
+    so that an override added after a build is noticed by the next."""
+
+    def __init__(self, loader: ConfinedLoader, folder: Path | None) -> None:
+        self._loader = loader
+        self._folder = folder
+
+    def __contains__(self, name: object) -> bool:
+        if self._folder is None or not isinstance(name, str):
+            return False
+        try:
+            pieces = split_template_path(name)
+        except jinja2.TemplateNotFound:
+            return False
+        if len(pieces) != 2 or pieces[0] != "services" or not pieces[1].endswith(".html.j2"):
+            return False
+        if os.path.lexists(self._folder.joinpath(*pieces)):
+            return True
+        self._loader.used[self._loader.where(self._folder, pieces)] = "absent"
+        return False
 
 
 def render(statement: Statement, override: Path | None = None) -> Rendered:

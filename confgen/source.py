@@ -67,7 +67,7 @@ def load(path: Path, report: Report, data: bytes | None = None) -> Source | None
 
 
 # The characters the statement is sure to print in a file name: the Latin, Greek and Cyrillic letters and common
-# signs, which DejaVu Sans (the packaged templates' font) has every one of (tests/test_files.py reads its cmap).
+# signs, which DejaVu Sans (the packaged templates' font) has every one of (tests/test_inputs.py reads its cmap).
 PRINTABLE_IN_NAMES = ((0x20, 0x7E), (0xA0, 0x24F), (0x370, 0x3FF), (0x400, 0x4FF), (0x1E00, 0x1EFB),
                       (0x2010, 0x205E), (0x20A0, 0x20B5))
 

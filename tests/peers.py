@@ -137,6 +137,9 @@ class Scripted:
     kept: dict[str, str] = field(default_factory=dict)  # SOP Instance UID -> Image Comments
     silence: float = 5.0
     called_ae: str = "ANY-SCP"
+    # How to answer a C-FIND, given its identifier: None to search what was kept, a status to refuse the query
+    # with, or "silence" to answer nothing for ``silence`` seconds.
+    find_answer: Callable[[Any], int | str | None] | None = None
 
 
 @pytest.fixture
@@ -184,6 +187,12 @@ def scripted_scp(tmp_path: Path) -> Iterator[Scripted]:
         return answer
 
     def on_find(event: Any) -> Iterator[Any]:
+        answer = scp.find_answer(event.identifier) if scp.find_answer else None
+        if answer == "silence":
+            time.sleep(scp.silence)
+        if answer is not None:
+            yield (answer if isinstance(answer, int) else 0x0000), None
+            return
         wanted = str(event.identifier.SOPInstanceUID)
         if wanted in scp.kept:
             found = Dataset()
@@ -209,6 +218,14 @@ def scripted_scp(tmp_path: Path) -> Iterator[Scripted]:
 @pytest.fixture
 def nonsense_server() -> Iterator[int]:
     """A TCP server that answers anything with bytes that are not DICOM, then closes."""
+    with answering(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n") as port:
+        yield port
+
+
+@contextlib.contextmanager
+def answering(reply: bytes) -> Iterator[int]:
+    """A TCP server that answers whatever it is sent first with ``reply`` (nothing, when empty), then closes the
+    connection; the port it listens on."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind((HOST, 0))
     listener.listen()
@@ -225,7 +242,7 @@ def nonsense_server() -> Iterator[int]:
                 connection.settimeout(1)
                 with contextlib.suppress(OSError):
                     connection.recv(65536)
-                    connection.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                    connection.sendall(reply)
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()

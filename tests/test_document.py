@@ -215,7 +215,7 @@ def test_logo_on_the_cover_carried_inside_the_html(tmp_path: Path, cli, name: st
     ("vast.png", "is, or holds, a 20000 x 20000 pixel image; a logo may have at most 16,777,216 pixels"),
     ("entities.svg", "an SVG with a DOCTYPE that declares entities"),
     ("uses.svg", "draws more than the 10,000 SVG elements a logo may have (each <use> counting"),
-    ("loop.svg", "or its <use> references refer to themselves"),
+    ("loop.svg", "or its <use> or marker references refer to themselves"),
     ("broken.svg", "is not a well-formed SVG file"),
 ])
 def test_s210_logo_that_cannot_be_used(tmp_path: Path, logo: str, says: str) -> None:

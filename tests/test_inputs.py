@@ -96,24 +96,28 @@ def test_a_record_that_is_not_one_is_noted_ignored_and_rewritten(tmp_path: Path,
     assert b"unchanged" in confgen("build", profile, "-o", out, "--to", "html").stderr
 
 
-@pytest.mark.parametrize("output", ["fifo", "/dev/zero", "a link to a file elsewhere"])
+@pytest.mark.parametrize("output", ["fifo", "/dev/zero", "a link to a file elsewhere", "a link to a folder"])
 def test_an_output_replaced_by_something_else_is_rebuilt_not_read(tmp_path: Path, output: str) -> None:
     out = tmp_path / "out"
     profile = write(tmp_path, "p.yaml")
     assert confgen("build", profile, "-o", out, "--to", "html").returncode == 0
     elsewhere = tmp_path / "elsewhere.html"
     elsewhere.write_bytes((out / "p.html").read_bytes())  # the very bytes the record holds
+    folder = tmp_path / "a folder"
+    folder.mkdir()
     (out / "p.html").unlink()
     if output == "fifo":
         os.mkfifo(out / "p.html")
     else:
-        (out / "p.html").symlink_to(elsewhere if output.startswith("a link") else output)
+        (out / "p.html").symlink_to({"a link to a file elsewhere": elsewhere, "a link to a folder": folder}.get(
+            output, Path(output)))
     result = confgen("build", profile, "-o", out, "--to", "html", memory=1 << 30)
     assert result.returncode == 0, result.stderr
     assert f"wrote {out / 'p.html'}".encode() in result.stderr
     assert (out / "p.html").is_file()
     assert not (out / "p.html").is_symlink()
     assert elsewhere.read_bytes() == (out / "p.html").read_bytes(), "the link was replaced, not what it led to"
+    assert list(folder.iterdir()) == []
 
 
 def test_files_of_the_templates_folder_that_no_template_uses_are_never_opened(tmp_path: Path) -> None:

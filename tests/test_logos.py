@@ -94,6 +94,60 @@ def test_an_image_drawn_again_by_use_counts_again(tmp_path: Path) -> None:
     assert "draws more than the 16,777,216 pixels of raster images a logo may have" in message
 
 
+RECTS = '<rect width="1" height="1"/>' * 100
+DRAWN_AGAIN = "draws more than the 10,000 SVG elements"
+USE_X = '<use href="#x"/>'
+USE_BOTH = '<use href="#small" xlink:href="#big"/>'
+USE_OTHER = '<use href="#big" other:href="#small"/>'
+USE_LINE = '<use href="#l" marker-end="url(#m)"/>'
+
+
+@pytest.mark.parametrize("content", [
+    # An id given twice: WeasyPrint draws the first element that has it, in document order (Node.get_child).
+    f'<svg {SVG}><defs><g id="x">{RECTS}</g></defs>{USE_X * 120}<g id="x"/></svg>',
+    # xlink:href and href both given: WeasyPrint follows xlink:href (Node.get_href) ...
+    f'<svg {SVG}><defs><g id="big">{RECTS}</g><g id="small"/></defs>{USE_BOTH * 120}'
+    "</svg>",
+    # ... and href in another namespace is not href.
+    f'<svg {SVG} xmlns:other="urn:other"><defs><g id="big">{RECTS}</g><g id="small"/></defs>'
+    f'{USE_OTHER * 120}</svg>',
+    # A marker is drawn at each vertex of a shape: by its attribute, ...
+    f'<svg {SVG}><defs><marker id="m">{RECTS}</marker></defs>'
+    f'<path d="M0 0{" L1 1" * 120}" marker-mid="url(#m)"/></svg>',
+    # ... inherited from a group, ...
+    f'<svg {SVG}><defs><marker id="m">{RECTS}</marker></defs><g marker="url(#m)">'
+    f'<polyline points="{" ".join(["1,1"] * 120)}"/></g></svg>',
+    # ... by a style attribute, ...
+    f'<svg {SVG}><defs><marker id="m">{RECTS}</marker></defs>'
+    f'<polygon points="{" ".join(["1,1"] * 120)}" style="marker-start: url(#m); marker-mid: url(#m)"/></svg>',
+    # ... by a <use> of a line, which draws it with the markers of the <use> ...
+    f'<svg {SVG}><defs><marker id="m">{RECTS}</marker><line id="l" x2="1" y2="1"/></defs>'
+    f'{USE_LINE * 60}</svg>',
+    # ... and a marker that draws itself (its shape inherits the marker from the root).
+    f'<svg {SVG} marker="url(#m)"><defs><marker id="m"><path d="M0 0 L1 1"/></marker></defs>'
+    '<path d="M0 0 L1 1"/></svg>',
+    # A stylesheet's selectors are not matched: one that sets markers sets them everywhere, so a marker with a
+    # shape in it draws itself (as WeasyPrint does with this one, hundreds of times over).
+    f'<svg {SVG}><style>path {{ marker-mid: url(#m) }}</style><defs><marker id="m"><path d="M0 0 L1 1 L2 2"/>'
+    '</marker></defs><path d="M0 0 L1 1 L2 2"/></svg>',
+], ids=["duplicate id", "xlink:href first", "href in a namespace", "marker", "inherited marker", "marker in style",
+        "marker by use", "marker drawing itself", "marker in a stylesheet"])
+def test_s210_references_resolve_as_weasyprint_resolves_them(tmp_path: Path, content: str) -> None:
+    [message] = logo_found(tmp_path, content)
+    assert DRAWN_AGAIN in message
+
+
+def test_s210_logos_with_markers_pass(tmp_path: Path) -> None:
+    # An arrowhead, as drawing programs write one: by attribute, and by a style attribute.
+    arrow = ('<marker id="arrow" markerWidth="10" markerHeight="10" refX="0" refY="3" orient="auto">'
+             '<path d="M0,0 L0,6 L9,3 z"/></marker>')
+    content = (f'<svg {SVG} width="260" height="60"><style>.brand {{ fill: #1f3a5f; }}</style><defs>{arrow}</defs>'
+               '<line x1="0" y1="50" x2="250" y2="50" stroke="#000" marker-end="url(#arrow)"/>'
+               '<path d="M0 10 L100 10 L200 30" style="stroke:#000;marker-mid:url(#arrow);marker-end:url(#arrow)"/>'
+               '</svg>')
+    assert logo_found(tmp_path, content) == []
+
+
 @pytest.mark.parametrize("reference", ["https://example.com/logo.png", "file:///etc/hostname", "other.svg"])
 def test_s210_a_logo_that_refers_to_anything_outside_itself(tmp_path: Path, reference: str) -> None:
     [message] = logo_found(tmp_path, f'<svg {SVG}><image width="10" height="10" href="{reference}"/></svg>')

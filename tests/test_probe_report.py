@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pdfplumber
-from conftest import EXAMPLE_TEXT, Run, edit
-from peers import HOST, Scripted
+from conftest import EXAMPLE_TEXT, ROOT, Run, edit
+from peers import HOST, Scripted, free_port
 from pypdf import PdfReader
 
 from confgen.probe.probeset import probe_set
@@ -180,8 +183,8 @@ def test_verified_by_refuses_what_it_cannot_cite(scripted_scp: Scripted, tmp_pat
                     f"SHA-256 {hashlib.sha256(profile.read_bytes()).hexdigest()}), not of other.yaml (SHA-256 "
                     f"{hashlib.sha256(other.read_bytes()).hexdigest()}); probe this profile again")
     assert refused(profile, failing) == (1, f"{profile}: error V631 --verified-by {failing}: the probe found "
-                                            "contradictions or could not finish; a statement cites only a check that "
-                                            "passed")
+                                            "contradictions or could not finish (its errors: V602); a statement cites "
+                                            "only a check that passed")
     assert refused(profile, not_a_report) == (2, f"{profile}: error V630 --verified-by {not_a_report}: not a report "
                                                  "of `confgen probe`")
     assert refused(profile, damaged) == (2, f"{profile}: error V630 --verified-by {damaged}: the report is damaged "
@@ -189,3 +192,166 @@ def test_verified_by_refuses_what_it_cannot_cite(scripted_scp: Scripted, tmp_pat
     assert refused(profile, profile) == (2, f"{profile}: error V630 --verified-by {profile}: not JSON; give the "
                                             ".json report of `confgen probe --report FILE.json`")
     assert refused(profile, tmp_path / "missing.json")[0] == 2
+
+
+def test_verified_by_refuses_a_run_that_could_not_finish(scripted_scp: Scripted, tmp_path: Path, cli: Any) -> None:
+    # Every row consistent, but the read-back asked for could not be done: the run did not pass.
+    profile = tmp_path / "device.yaml"
+    profile.write_text(EXAMPLE_TEXT, encoding="utf-8")
+    passing(scripted_scp)
+    scripted_scp.silence = 4.0  # past the 2 s timeout
+    scripted_scp.find_answer = lambda identifier: "silence"
+    report = tmp_path / "unfinished.json"
+    run = run_probe(cli, profile, scripted_scp, "--report", str(report), "--read-back", "c-find")
+    assert run.code == 2, run.out
+    assert "error V622 C-FIND read-back:" in run.out
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["summary"]["passed"] is False
+    assert data["summary"]["errors"] == 1
+    built = cli("build", str(profile), "-o", str(tmp_path / "out"), "--verified-by", str(report))
+    assert (built.code, built.out.strip()) == (1, f"{profile}: error V631 --verified-by {report}: the probe found "
+                                                  "contradictions or could not finish (its errors: V622); a statement "
+                                                  "cites only a check that passed")
+
+
+def test_verified_by_refuses_an_scu_run_that_observed_nothing(tmp_path: Path, cli: Any) -> None:
+    profile = tmp_path / "storescu.yaml"
+    profile.write_bytes((ROOT / "tests" / "profiles" / "storescu.yaml").read_bytes())
+    report = tmp_path / "scu.json"
+    run = cli("probe", "scu", str(profile), "--port", str(free_port()), "--statuses", "0000", "--watch", "1",
+              "--command", f'"{sys.executable}" -c pass', "--report", str(report))
+    assert run.code == 0, "an observation, not a failure"
+    assert " warning V611 " in run.out
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert (data["summary"]["statuses_observed"], data["summary"]["passed"]) == (0, False)
+    built = cli("build", str(profile), "-o", str(tmp_path / "out"), "--verified-by", str(report))
+    assert (built.code, built.out.strip()) == (1, f"{profile}: error V631 --verified-by {report}: the SCU sent "
+                                                  "nothing for any status, so nothing was observed; a statement cites "
+                                                  "only a check that observed something")
+    assert not (tmp_path / "out" / "storescu.html").exists()
+
+
+def test_verified_by_refuses_a_damaged_report_and_never_waits(scripted_scp: Scripted, tmp_path: Path,
+                                                              cli: Any) -> None:
+    profile = tmp_path / "device.yaml"
+    profile.write_text(EXAMPLE_TEXT, encoding="utf-8")
+    passing(scripted_scp)
+    good = tmp_path / "good.json"
+    assert run_probe(cli, profile, scripted_scp, "--report", str(good)).code == 0
+    data = json.loads(good.read_text(encoding="utf-8"))
+
+    def damaged(change: dict[str, Any]) -> str:
+        path = tmp_path / "damaged.json"
+        path.write_text(json.dumps({**data, **change}), encoding="utf-8")
+        run = cli("build", str(profile), "-o", str(tmp_path / "out"), "--verified-by", str(path))
+        assert run.code == 2, run.out
+        assert not (tmp_path / "out" / "device.html").exists(), "nothing is built"
+        [line] = run.out.splitlines()
+        prefix = f"{profile}: error V630 --verified-by {path}: the report is damaged ("
+        assert line.startswith(prefix), line
+        return line[len(prefix):-1]
+
+    summary = data["summary"]
+    assert damaged({"implementation": ["not", "an", "object"]}) == "implementation"
+    assert damaged({"implementation": {**data["implementation"], "version_name": "BAD\x01NAME"}}) == \
+        "implementation.version_name"
+    assert damaged({"summary": {"passed": True}}) == ", ".join(
+        f"summary.{name}" for name in ("probes", "statuses_observed", "rows", "rows_checked", "consistent",
+                                       "contradicted", "undocumented", "warnings", "not_checked", "errors"))
+    assert damaged({"summary": {**summary, "probes": "14"}}) == "summary.probes"
+    assert damaged({"summary": {**summary, "contradicted": 1}}) == "summary.passed: it counts errors"
+    assert damaged({"summary": {**summary, "errors": 1}}) == "summary.errors: more than its diagnostics hold"
+    assert damaged({"diagnostics": "none"}) == "diagnostics"
+    assert damaged({"date": "yesterday"}) == "date"
+
+    # A FIFO is refused at once, never read (a reader would wait for a writer for ever).
+    fifo = tmp_path / "report.json"
+    os.mkfifo(fifo)
+    done = subprocess.run([sys.executable, "-m", "confgen", "build", str(profile), "-o", str(tmp_path / "out"),
+                           "--verified-by", str(fifo)], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert done.stdout.strip() == (f"{profile}: error V630 --verified-by {fifo}: cannot read it: it is a FIFO (a named "
+                                   "pipe), not a regular file")
+    assert "Traceback" not in done.stderr
+
+
+def test_the_report_never_overwrites_the_profile(scripted_scp: Scripted, tmp_path: Path, cli: Any) -> None:
+    # JSON is YAML: a profile may be named device.json, and --report device.json would replace it.
+    profile = tmp_path / "device.json"
+    profile.write_text(EXAMPLE_TEXT, encoding="utf-8")
+    link = tmp_path / "link.json"
+    link.symlink_to(profile)
+    for report in (profile, link, tmp_path / "." / "device.json"):
+        run = run_probe(cli, profile, scripted_scp, "--report", str(report))
+        assert run.code == 2, run.out
+        assert run.out.strip() == (f"{profile}: error F102 --report {report} would overwrite the profile itself; "
+                                   "nothing was probed")
+        assert profile.read_text(encoding="utf-8") == EXAMPLE_TEXT
+    assert scripted_scp.received == [], "nothing was sent"
+    scu = cli("probe", "scu", str(profile), "--port", str(free_port()), "--report", str(profile))
+    assert (scu.code, scu.out.split()[2]) == (2, "F102")
+    assert profile.read_text(encoding="utf-8") == EXAMPLE_TEXT
+
+
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # what XML, and so the HTML and the PDF, cannot carry
+
+
+def test_control_characters_from_the_peer_are_shown_as_escapes(scripted_scp: Scripted, tmp_path: Path,
+                                                                cli: Any) -> None:
+    from pydicom.dataset import Dataset
+
+    def commented(event: Any) -> Any:
+        answer = Dataset()
+        answer.Status = 0xA700
+        answer.ErrorComment = "Disk\x01full\x1b[0m"
+        return answer
+
+    profile = tmp_path / "device.yaml"
+    profile.write_text(EXAMPLE_TEXT, encoding="utf-8")
+    scripted_scp.answers = {SENDS.index("no-study-uid") + 1: commented}
+    files = {suffix: tmp_path / f"report{suffix}" for suffix in (".json", ".html", ".pdf")}
+    for path in files.values():
+        run = run_probe(cli, profile, scripted_scp, "--report", str(path))
+        assert f"wrote {path}" in run.err, run.out
+    shown = 'Error Comment: "Disk\\x01full\\x1b[0m"'
+    data = json.loads(files[".json"].read_text(encoding="utf-8"))
+    [line] = [p for p in data["probes"] if p["id"] == "no-study-uid"]
+    assert shown in line["outcome"]
+    html = files[".html"].read_text(encoding="utf-8")
+    assert not CONTROL.search(html)
+    assert shown.replace('"', "&#34;") in html
+    with pdfplumber.open(files[".pdf"]) as pdf:
+        text = "".join("".join((page.extract_text() or "").split()) for page in pdf.pages)
+    assert "Disk\\x01full\\x1b[0m" in text
+
+    # What an SCU's command printed (a terminal's colours, say) is the SCU's text too.
+    scu_profile = tmp_path / "storescu.yaml"
+    scu_profile.write_bytes((ROOT / "tests" / "profiles" / "storescu.yaml").read_bytes())
+    report = tmp_path / "scu.html"
+    printing = f'"{sys.executable}" -c "print(chr(27) + \'[31mred\' + chr(1) + chr(13))"'
+    run = cli("probe", "scu", str(scu_profile), "--port", str(free_port()), "--statuses", "0000", "--watch", "1",
+              "--command", printing, "--report", str(report))
+    assert run.code == 0, run.out
+    html = report.read_text(encoding="utf-8")
+    assert not CONTROL.search(html)
+    assert "\\x1b[31mred\\x01" in html
+
+
+def test_a_report_that_is_a_link_to_a_folder_replaces_the_link(tmp_path: Path, cli: Any) -> None:
+    # As a build's outputs: a link is replaced, not what it leads to; a folder itself is refused.
+    profile = tmp_path / "storescu.yaml"
+    profile.write_bytes((ROOT / "tests" / "profiles" / "storescu.yaml").read_bytes())
+    folder = tmp_path / "reports.json"
+    folder.mkdir()
+    link = tmp_path / "link.json"
+    link.symlink_to(folder)
+    args = ["probe", "scu", str(profile), "--port", str(free_port()), "--statuses", "0000", "--watch", "1",
+            "--command", f'"{sys.executable}" -c pass']
+    run = cli(*args, "--report", str(link))
+    assert f"wrote {link}" in run.err, run.out + run.err
+    assert not link.is_symlink()
+    assert json.loads(link.read_text(encoding="utf-8"))["kind"] == "scu"
+    assert list(folder.iterdir()) == []
+    refused = cli(*args, "--report", str(folder))
+    assert refused.code == 2
+    assert "the report is a file named .html, .pdf or .json" in refused.err

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from conftest import DIAGNOSTIC, EXAMPLE_TEXT, Run, edit
-from peers import HOST, Scripted, free_port
+from peers import HOST, Scripted, answering, free_port
 
 from confgen.probe.probeset import probe_set
 
@@ -275,8 +275,29 @@ def test_a_peer_that_never_answers_exits_2_after_the_timeout(tmp_path: Path, cli
 def test_a_peer_that_is_not_dicom_exits_2(nonsense_server: int, tmp_path: Path, cli: Any) -> None:
     run = probe(cli, write(tmp_path, EXAMPLE_TEXT), nonsense_server)
     assert run.code == 2
-    assert "error V620 127.0.0.1:" in run.out
-    assert "aborted the association request, or answered with something that is not DICOM" in run.out
+    assert run.out.strip().endswith(f"error V620 127.0.0.1:{nonsense_server} answered the association request with "
+                                    "something that is not DICOM: b'HTTP/1.1 400 Bad Request\\r\\nContent-Length: "
+                                    "0\\r\\n\\r\\n'"), run.out
+
+
+@pytest.mark.parametrize(("reply", "says"), [
+    # An A-ASSOCIATE-AC (type 02, 8 bytes long) whose 8 bytes are no A-ASSOCIATE-AC: pynetdicom takes each context
+    # for rejected, and "accepted none of the presentation contexts" was said.
+    (b"\x02\x00\x00\x00\x00\x08garbage!",
+     "answered the association request with an A-ASSOCIATE-AC that cannot be read: b'\\x02\\x00\\x00\\x00\\x00"
+     "\\x08garbage!'"),
+    (b"\x07\x00\x00\x00\x00\x04\x00\x00\x02\x00",
+     "aborted the association request (A-ABORT: b'\\x07\\x00\\x00\\x00\\x00\\x04\\x00\\x00\\x02\\x00')"),
+    (b"\x05\x00\x00\x00\x00\x04\x00\x00\x00\x00",
+     "answered the association request with an A-RELEASE-RQ PDU, which does not answer it: b'\\x05"),
+    (b"", "closed the connection without answering the association request"),
+], ids=["bogus A-ASSOCIATE-AC", "A-ABORT", "another PDU", "nothing"])
+def test_what_a_peer_answered_instead_is_said(tmp_path: Path, cli: Any, reply: bytes, says: str) -> None:
+    with answering(reply) as port:
+        run = probe(cli, write(tmp_path, EXAMPLE_TEXT), port)
+    assert run.code == 2
+    assert rules_of(run) == ["V620"]
+    assert f"error V620 127.0.0.1:{port} {says}" in run.out, run.out
 
 
 def test_a_refused_association_exits_2(tmp_path: Path, cli: Any) -> None:
@@ -387,3 +408,78 @@ def test_a_failure_the_network_library_does_not_document_is_a_diagnostic(scripte
     assert run.code == 2
     assert rules_of(run) == ["V620"]
     assert run.out.strip().endswith("error V620 the probe stopped: RuntimeError: the reactor is gone")
+
+
+# -- read-backs that cannot tell ----------------------------------------------------------------------------------
+
+def test_a_c_find_the_scp_refuses_leaves_the_other_queries(scripted_scp: Scripted, tmp_path: Path, cli: Any) -> None:
+    # A strict SCP refuses an IMAGE-level query without the Study Instance UID above it: the query for the instance
+    # sent without one. That instance is not known to be missing (V624, not V605); every other is read back.
+    scripted_scp.answers = {nth("affected-class-mismatch"): 0xA901, nth("no-sop-instance-uid"): 0xC000}
+    scripted_scp.find_answer = lambda identifier: 0xA900 if not identifier.StudyInstanceUID else None
+    run = probe(cli, write(tmp_path, EXAMPLE_TEXT), scripted_scp.port, "--read-back", "c-find")
+    assert run.code == 0, run.out
+    diagnostics = found(run)
+    success = scp_line(EXAMPLE_TEXT, '"0000"')
+    assert about(diagnostics, "no-study-uid") == [(success, "note", "V601"), (success, "warning", "V624")]
+    [message] = [m for _, _, rule, m in diagnostics if rule == "V624"]
+    assert message.startswith("probe no-study-uid: the SCP sent 0000 (Success); the read-back could not tell whether "
+                               "the instance is stored: the SCP refused the C-FIND at IMAGE level for ")
+    assert message.endswith(" (status A900)")
+    assert not {"V605", "V622"} & {rule for _, _, rule, _ in diagnostics}
+    assert about(diagnostics, "valid") == [(success, "note", "V601")], "read back, and found"
+
+
+def test_a_folder_search_cut_short_cannot_tell(scripted_scp: Scripted, tmp_path: Path, cli: Any,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from confgen.probe import readback
+
+    # A folder larger than the search's bound: an instance not met before the bound is not known to be missing.
+    monkeypatch.setattr(readback, "MAX_ENTRIES", 2)
+    for number in range(3):
+        (scripted_scp.folder / f"other-{number}.dcm").write_bytes(b"")
+    scripted_scp.store = lambda number, event: False  # nothing kept: without the bound, every success is V605
+    run = probe(cli, write(tmp_path, EXAMPLE_TEXT), scripted_scp.port, "--read-back", f"dir:{scripted_scp.folder}")
+    diagnostics = found(run)
+    rules = [rule for _, _, rule, _ in diagnostics]
+    assert "V605" not in rules
+    assert "V606" not in rules
+    success = scp_line(EXAMPLE_TEXT, '"0000"')
+    assert about(diagnostics, "valid") == [(success, "note", "V601"), (success, "warning", "V624")]
+    assert "before the search stopped: it looked at 2 files, the most it looks at" in run.out
+    assert run.code == 0, run.out
+
+
+def test_an_interrupted_run_still_says_what_it_may_have_stored(scripted_scp: Scripted, tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    scripted_scp.silence = 8.0
+    scripted_scp.answers = {nth("same-again"): "silence"}  # the run waits there, for up to --timeout
+    profile = write(tmp_path, EXAMPLE_TEXT)
+    process = subprocess.Popen([sys.executable, "-m", "confgen", "probe", "scp", str(profile), "--host", HOST,
+                                "--port", str(scripted_scp.port), "--timeout", "20"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stderr is not None
+        seen = [process.stderr.readline() for _ in range(2)]
+        assert seen[1].startswith("probe 1/14 valid: status 0000"), seen
+        time.sleep(0.5)  # the second probe is sent, and unanswered
+        started = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=15)
+    finally:
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 130
+    assert time.monotonic() - started < 5, "Ctrl-C aborts the association, without waiting for the SCP"
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert lines[-1] == "confgen: interrupted"
+    assert re.fullmatch(r"test data this run may have stored \(delete it from the SCP\): Patient's Name "
+                        r"CONFGEN\^PROBE; Patient ID CONFGEN-[0-9A-F]{12}; Study Instance UID [\d.]+", lines[-2]), err
+    assert out == ""

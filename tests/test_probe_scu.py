@@ -145,3 +145,101 @@ def test_statuses_must_be_codes(cli: Any) -> None:
     run = cli("probe", "scu", str(PROFILE), "--port", "104", "--statuses", "A700,A7XX")
     assert run.code == 2
     assert "'A7XX' is not a status code" in run.err
+
+
+def test_a_code_with_its_own_row_is_not_answered_for_its_range(cli: Any, tmp_path: Path) -> None:
+    # A700 has a row of its own, beside the A700-A7FF row: each status answered stands for one row only.
+    text = TEXT.replace('        "A700-A7FF": *halts\n', '        "A700-A7FF": *halts\n        "A700": *halts\n')
+    assert text != TEXT
+    profile = tmp_path / "storescu.yaml"
+    profile.write_text(text, encoding="utf-8")
+    run = cli("probe", "scu", str(profile), "--port", str(free_port()), "--watch", "1",
+              "--command", f'"{sys.executable}" -c pass')
+    assert run.code == 0, run.out
+    answered = {line.split(":")[1]: line.split(" while ")[1].split()[0] for line in run.out.splitlines()}
+    lines = {key: str(number) for number, line in enumerate(text.splitlines(), start=1)
+             for key in ('"A700-A7FF"', '"A700"', '"A900-A9FF"') if line.strip().startswith(key)}
+    assert answered[lines['"A700"']] == "A700"
+    assert answered[lines['"A700-A7FF"']] == "A701", "the first code of the range without a row of its own"
+    assert answered[lines['"A900-A9FF"']] == "A900"
+    assert len(answered) == len(run.out.splitlines()), "one status for each row"
+
+
+def test_an_association_collected_before_the_next_leaves_its_number(tmp_path: Path) -> None:
+    # A retry on a new association after the first has ended and been collected is still a second association
+    # (the retry test above flaked when the collector ran between the two).
+    import gc
+
+    from confgen.probe.results import Plan
+    from confgen.probe.scu_probe import Listener, Watch, observe
+
+    class Association:  # what pynetdicom hands the handlers: an object the listener keeps weakly
+        pass
+
+    listener = Listener(HOST, free_port(), "CONFGEN", 5.0)
+    try:
+        scenario = listener.begin(0xA700, None)
+        first = Association()
+        for kind in ("association", "store", "released"):
+            listener._record(first, kind, "1.2.3" if kind == "store" else None)
+        del first
+        gc.collect()
+        second = Association()
+        for kind in ("association", "store", "released"):
+            listener._record(second, kind, "1.2.3" if kind == "store" else None)
+        observation = observe(Plan("A700-A7FF", 0xA700, None), scenario, None, Watch(2.0, 20.0, 600.0), None, "")
+    finally:
+        listener.stop()
+    assert observation.associations == 2
+    assert ", over 2 associations, then released the association" in observation.did
+
+
+def test_an_scu_that_never_stops_is_watched_for_max_watch_at_most(cli: Any) -> None:
+    # An SCU that sends every 0.3 s, for longer than any test runs: never silent for --watch seconds.
+    from pydicom.dataset import FileMetaDataset
+    from pydicom.uid import ImplicitVRLittleEndian, generate_uid
+    from pynetdicom import AE
+
+    from confgen.probe.instances import SECONDARY_CAPTURE, TestData, dataset
+
+    port = free_port()
+    stop = threading.Event()
+
+    def send_for_ever() -> None:
+        ae = AE("BUSY")
+        ae.add_requested_context(SECONDARY_CAPTURE)
+        test = TestData.new()
+        time.sleep(0.5)  # while confgen starts listening
+        while not stop.is_set():
+            association = ae.associate(HOST, port)
+            if association.is_established:
+                break
+            time.sleep(0.05)
+        number = 0
+        while not stop.is_set() and association.is_established:
+            number += 1
+            ds = dataset(SECONDARY_CAPTURE, test, generate_uid(), number)
+            ds.file_meta = FileMetaDataset()
+            ds.file_meta.TransferSyntaxUID = ImplicitVRLittleEndian
+            association.send_c_store(ds)
+            time.sleep(0.3)
+        if association.is_established:
+            association.abort()
+
+    sender = threading.Thread(target=send_for_ever, daemon=True)
+    sender.start()
+    started = time.monotonic()
+    try:
+        run: Run = cli("probe", "scu", str(PROFILE), "--port", str(port), "--statuses", "A700", "--watch", "2",
+                       "--max-watch", "3", "--wait", "20")
+    finally:
+        stop.set()
+        sender.join(10)
+    assert time.monotonic() - started < 15
+    assert run.code == 0, run.out
+    assert [line.split()[2] for line in run.out.splitlines()] == ["V610", "V612"]
+    [observed, capped] = run.out.splitlines()
+    assert observed.startswith(f"{PROFILE}:{A7XX}:9: note V610 answered A700 to the first C-STORE: the SCU sent ")
+    assert ", then was still busy after 3 s (--max-watch), when confgen stopped watching. The table says:" in observed
+    assert capped == (f"{PROFILE}:{A7XX}:9: warning V612 after A700 the SCU was still busy when --max-watch (3 s) ran "
+                      "out: what it did after that is not observed")

@@ -131,6 +131,44 @@ def test_a_template_added_where_it_is_looked_for_first_is_an_input(templates: Pa
     assert "wrote" in confgen(*args).stderr
 
 
+def test_a_relative_templates_folder_is_recorded_by_its_real_path(tmp_path: Path) -> None:
+    # --templates templates in one folder, then the same folder by another path from another: the record names
+    # what it used by real, absolute paths, and the outputs do not depend on how the folder was named.
+    here, elsewhere, out = tmp_path / "here", tmp_path / "elsewhere", tmp_path / "out"
+    (here / "templates").mkdir(parents=True)
+    elsewhere.mkdir()
+    assert confgen("build", EXAMPLE, "-o", out, "--templates", "templates", cwd=here).returncode == 0
+    record = json.loads((out / RECORD_NAME).read_text(encoding="utf-8"))
+    used = [path for files in record["dependencies"].values() for path in files]
+    assert all(Path(path).is_absolute() for path in used), used
+    assert str((here / "templates").resolve() / "statement.css") in used, "looked for first, and absent"
+    named_otherwise = tmp_path / "out-absolute"
+    assert confgen("build", EXAMPLE, "-o", named_otherwise, "--templates", here / "templates").returncode == 0
+    for output in ("acme-ct.html", "acme-ct.pdf"):
+        assert (out / output).read_bytes() == (named_otherwise / output).read_bytes(), output
+    (here / "templates" / "statement.css").write_text("h1 { color: #00ff00; }\n", encoding="utf-8")
+    rebuilt = confgen("build", EXAMPLE, "-o", out, "--templates", "../here/templates", "--to", "html,pdf",
+                      cwd=elsewhere)
+    assert f"wrote {out / 'acme-ct.html'}" in rebuilt.stderr, rebuilt.stderr
+    assert "h1 { color: #00ff00; }" in (out / "acme-ct.html").read_text(encoding="utf-8")
+
+
+def test_a_service_override_added_after_a_build_is_an_input(templates: Path) -> None:
+    # services/<key>.html.j2 renders a declared service the vendor's way; one added later is noticed.
+    out = templates.parent / "out"
+    args = ["build", EXAMPLE, "-o", out, "--templates", templates, "--to", "html"]
+    assert confgen(*args).returncode == 0
+    record = json.loads((out / RECORD_NAME).read_text(encoding="utf-8"))
+    used = {path: was for files in record["dependencies"].values() for path, was in files.items()}
+    assert used[str(templates.resolve() / "services" / "storage.html.j2")] == "absent"
+    assert "unchanged" in confgen(*args).stderr
+    (templates / "services").mkdir()
+    (templates / "services" / "storage.html.j2").write_text("<p>Storage, the vendor's way.</p>\n", encoding="utf-8")
+    rebuilt = confgen(*args)
+    assert f"wrote {out / 'acme-ct.html'}" in rebuilt.stderr, rebuilt.stderr
+    assert "<p>Storage, the vendor's way.</p>" in (out / "acme-ct.html").read_text(encoding="utf-8")
+
+
 def fonts_env(tmp_path: Path) -> dict[str, str]:
     """An environment whose fontconfig knows only copies of the fonts the statement uses, in a folder of the
     test's own, so that the test can change them."""

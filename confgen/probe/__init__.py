@@ -5,6 +5,7 @@ Table N.7-43; ``probe scu`` plays the SCP for the SCU and records what it does a
 One module, one job:
 
 - ``table``: the one reader of the profile's Storage tables (rows, codes, lines);
+- ``results``: what a run observed, as plain data (outcomes, read-backs, observations; the peer's text printable);
 - ``probeset`` and ``probes.yaml``: the probe set, as data;
 - ``instances``: the test instances and their byte streams, broken on purpose;
 - ``wire``: the network as the SCU (pynetdicom); ``scp_probes``: the probe set run against an SCP;

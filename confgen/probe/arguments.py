@@ -61,6 +61,9 @@ def add_probe_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
     scu.add_argument("--wait", type=_seconds, default=300.0, metavar="SECONDS",
                      help="without --command: how long to wait for the SCU's first association of each status "
                           "(default: 300)")
+    scu.add_argument("--max-watch", type=_seconds, default=600.0, metavar="SECONDS",
+                     help="the longest one status is watched, however busy the SCU keeps it, from its first "
+                          "association (or the command's start); reaching it is a warning, V612 (default: 600)")
 
 
 def _text(option: str) -> Callable[[str], str]:
@@ -122,7 +125,8 @@ def _report_file(text: str) -> Path:
     from confgen.probe.report import SUFFIXES
 
     path = Path(text)
-    if path.suffix.lower() not in SUFFIXES or path.is_dir():
+    # A link is replaced, whatever it leads to, as a build's outputs are (confgen.output); a folder is refused.
+    if path.suffix.lower() not in SUFFIXES or (path.is_dir() and not path.is_symlink()):
         raise argparse.ArgumentTypeError(f"'{text}': the report is a file named .html, .pdf or .json")
     return path
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import shlex
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import yaml
+from typing import TYPE_CHECKING
 
 from confgen import rules
 from confgen.diagnostics import Report
@@ -23,12 +23,16 @@ from confgen.formats import Reporter
 from confgen.probe.probeset import probe_set
 from confgen.probe.report import ProbeReport, RunFacts, render, row_text, scp_report, scu_report, summarize
 from confgen.probe.results import Plan
-from confgen.probe.table import Role, StatusTable, storage_table
-from confgen.probe.verdicts import Finding, judge
+from confgen.probe.table import Role, StatusTable, key_at, storage_table
+from confgen.probe.verdicts import Finding, judge, template
 from confgen.profile import Profile
 from confgen.source import load
 from confgen.standard import Standard, load_standard
 from confgen.validate import validate
+
+if TYPE_CHECKING:
+    from confgen.probe.instances import TestData
+    from confgen.probe.scp_probes import Sent
 
 Emit = Callable[[list[str]], None]
 Note = Callable[[str], None]
@@ -41,10 +45,12 @@ class Loaded:
     table: StatusTable
 
 
-def _load(path: Path, role: Role, emit: Emit, reporter: Reporter, arguments: argparse.Namespace) -> Loaded | Report:
-    """The profile and its table of ``role``; otherwise the report of why not (already printed). The rules the
-    configuration ignores project-wide are suppressed as in validate."""
-    report = Report(str(path), ignored=getattr(arguments, "ignored", {}))
+def _load(path: Path, role: Role, written: Path | None, emit: Emit, reporter: Reporter,
+          ignored: Mapping[str, str]) -> Loaded | Report:
+    """The profile and its table of ``role``, when the report is to be ``written`` over neither the profile nor
+    its logo; otherwise the report of why not (already printed). The rules the configuration ignores
+    project-wide (``ignored``) are suppressed as in validate."""
+    report = Report(str(path), ignored=ignored)
     source = load(path, report)
     profile = validate(source, report) if source is not None else None
     table = storage_table(profile, source.root, role) if profile is not None and source is not None else None
@@ -52,22 +58,29 @@ def _load(path: Path, role: Role, emit: Emit, reporter: Reporter, arguments: arg
         where = "services.storage." + role
         command = "probe scp" if role == "scp" else "probe scu"
         table_name = "Table N.7-43 (the Storage SCP)" if role == "scp" else "Table N.7-42 (the Storage SCU)"
-        report.add(rules.V623, _node(source.root, ("services",)),
+        report.add(rules.V623, key_at(source.root, ("services",)),
                    f"the profile has no {where}: `confgen {command}` checks {table_name}, which it does not declare")
-    if profile is None or table is None:
+    if profile is not None and written is not None:
+        overwritten = _overwritten(written, profile)
+        if overwritten:
+            report.add(rules.F102, None, f"--report {written} would overwrite {overwritten}; nothing was probed")
+    if profile is None or table is None or report.has_errors:
         emit(reporter.profile(report.sorted()))
         emit(reporter.end())
         return report
     return Loaded(report, profile, table)
 
 
-def _node(root: yaml.Node, steps: tuple[str, ...]) -> yaml.Node | None:
-    node: yaml.Node | None = root
-    for step in steps:
-        if not isinstance(node, yaml.MappingNode):
-            return None
-        node = next((k for k, _ in node.value if isinstance(k, yaml.ScalarNode) and k.value == step), None)
-    return node
+def _overwritten(written: Path, profile: Profile) -> str | None:
+    """What of the command's inputs writing ``written`` would replace, as the build checks its outputs
+    (confgen.build): the file itself, or what a link there leads to."""
+    from confgen.job import real
+
+    logo = profile.document.logo
+    inputs = {where: what for path, what in ((profile.path, "the profile itself"),
+                                             *(((logo.path, "the profile's logo"),) if logo else ()))
+              for where in (real(path), os.path.realpath(path))}
+    return next((inputs[where] for where in (real(written), os.path.realpath(written)) if where in inputs), None)
 
 
 def _add(report: Report, finding: Finding) -> None:
@@ -83,19 +96,43 @@ def _today() -> tuple[str, str]:
 # -- probe scp ------------------------------------------------------------------------------------------------
 
 def probe_scp(arguments: argparse.Namespace, reporter: Reporter, emit: Emit, note: Note) -> int:
-    loaded = _load(arguments.profile, "scp", emit, reporter, arguments)
+    loaded = _load(arguments.profile, "scp", arguments.report, emit, reporter, arguments.ignored)
     if isinstance(loaded, Report):
         return loaded.exit_code(arguments.strict)
     # pynetdicom is imported here, and only here: validate and build never pay for it.
+    from confgen.probe.instances import TestData
+    from confgen.probe.scp_probes import Sent
+
+    test, sent = TestData.new(), Sent()
+    try:
+        return _probe_scp(arguments, reporter, emit, note, loaded, test, sent)
+    finally:
+        # However the run ends (done, stopped by the peer, Ctrl-C): what it sent may be stored, and the
+        # administrator needs these to find and delete it.
+        if sent.instances:
+            note("test data this run may have stored (delete it from the SCP): " +
+                 "; ".join(f"{name} {value}" for name, value in _test_data(test, sent).items()))
+
+
+def _test_data(test: TestData, sent: Sent) -> dict[str, str]:
+    from confgen.probe.instances import PATIENT_NAME
+
+    data = {"Patient's Name": PATIENT_NAME, "Patient ID": test.patient_id, "Study Instance UID": test.study_uid}
+    if sent.orphan_uids:
+        data["SOP Instance UIDs without a Study Instance UID"] = ", ".join(sent.orphan_uids)
+    return data
+
+
+def _probe_scp(arguments: argparse.Namespace, reporter: Reporter, emit: Emit, note: Note, loaded: Loaded,
+               test: TestData, sent: Sent) -> int:
     from confgen.probe import readback, wire
-    from confgen.probe.instances import PATIENT_NAME, TestData, sop_class_name
+    from confgen.probe.instances import sop_class_name
     from confgen.probe.scp_probes import run_probes
 
     report, profile, table = loaded.report, loaded.profile, loaded.table
     date, started = _today()
     clock = time.monotonic()
     since = time.time()
-    test = TestData.new()
     sop_class = arguments.sop_class
     try:
         address = wire.resolve(arguments.host, arguments.port, arguments.timeout)
@@ -104,7 +141,7 @@ def probe_scp(arguments: argparse.Namespace, reporter: Reporter, emit: Emit, not
         wire.reach(arguments.host, address, arguments.port, arguments.timeout)
         note(f"probing {peer.where} (called AE title {peer.called_ae}) with {len(probe_set().probes)} probes; "
              f"timeout {arguments.timeout:g} s")
-        run = run_probes(peer, sop_class, test, note)
+        run = run_probes(peer, sop_class, test, sent, note)
     except Exception as error:
         # pynetdicom can fail in ways it does not document on a peer that misbehaves: reported, never a traceback.
         report.add(rules.V620, None, str(error) if isinstance(error, wire.PeerError) else _failed(error))
@@ -124,7 +161,7 @@ def probe_scp(arguments: argparse.Namespace, reporter: Reporter, emit: Emit, not
             if read_back == "c-find":
                 queries = [(uid, item.study_uid, item.series_uid) for item in items for uid in item.uids]
                 found = wire.find_instances(peer, queries)
-                read = readback.by_c_find({uid: (f.matches, f.image_comments) for uid, f in found.items()}, items)
+                read = readback.by_c_find(found, items)
             else:
                 read = readback.in_folder(read_back, items, since)
             results = readback.with_read_back(results, read, items)
@@ -137,10 +174,7 @@ def probe_scp(arguments: argparse.Namespace, reporter: Reporter, emit: Emit, not
     for finding in findings:
         _add(report, finding)
     seconds = time.monotonic() - clock
-    test_data = {"Patient's Name": PATIENT_NAME, "Patient ID": test.patient_id,
-                 "Study Instance UID": test.study_uid}
-    if run.orphan_uids:
-        test_data["SOP Instance UIDs without a Study Instance UID"] = ", ".join(run.orphan_uids)
+    test_data = _test_data(test, sent)
     written = None
     if arguments.report is not None:
         options = {"SOP Class": sop_class_name(sop_class), "Timeout": f"{arguments.timeout:g} s",
@@ -153,15 +187,13 @@ def probe_scp(arguments: argparse.Namespace, reporter: Reporter, emit: Emit, not
                                 arguments.report)
     _emit_all(emit, reporter, report, written)
 
-    summary = summarize("scp", findings, results, (), len(table.rows))
+    summary = summarize("scp", findings, results, (), len(table.rows), report.diagnostics)
     implementation = run.implementation
     version = f", {implementation.version_name}," if implementation and implementation.version_name else ""
     note(f"{report.path}: {summary['probes']} probes against {peer.where}{version} in {seconds:.1f} s: "
          f"{summary['consistent']} consistent, {summary['contradicted']} contradicted, {summary['undocumented']} "
          f"undocumented, {_plural(summary['warnings'], 'warning')}; {summary['not_checked']} of {summary['rows']} "
          "rows not checked")
-    note("test data this run may have stored (delete it from the SCP): " +
-         "; ".join(f"{name} {value}" for name, value in test_data.items()))
     if written is not None and not written.diagnostics:
         note(f"wrote {arguments.report}")
     return max(report.exit_code(arguments.strict), written.exit_code() if written else 0)
@@ -207,10 +239,10 @@ def _write_report(probe_report: ProbeReport, path: Path) -> Report:
 # -- probe scu ------------------------------------------------------------------------------------------------
 
 def probe_scu(arguments: argparse.Namespace, reporter: Reporter, emit: Emit, note: Note) -> int:
-    loaded = _load(arguments.profile, "scu", emit, reporter, arguments)
+    loaded = _load(arguments.profile, "scu", arguments.report, emit, reporter, arguments.ignored)
     if isinstance(loaded, Report):
         return loaded.exit_code(arguments.strict)
-    from confgen.probe.scu_probe import CommandError, Listener, ListenError, run_scenarios
+    from confgen.probe.scu_probe import CommandError, Listener, ListenError, Watch, run_scenarios
 
     report, profile, table = loaded.report, loaded.profile, loaded.table
     standard = load_standard(profile.standard)
@@ -232,7 +264,8 @@ def probe_scu(arguments: argparse.Namespace, reporter: Reporter, emit: Emit, not
     note(f"listening on {arguments.bind}:{arguments.port} as {arguments.ae_title}; "
          f"{_plural(len(plans), 'status')} to answer")
     try:
-        observations = run_scenarios(listener, plans, command, arguments.watch, arguments.wait, note)
+        observations = run_scenarios(listener, plans, command, Watch(arguments.watch, arguments.wait,
+                                                                     arguments.max_watch), note)
     except CommandError as error:
         report.add(rules.V623, None, f"--command: {error}")
         observations = []
@@ -253,13 +286,19 @@ def probe_scu(arguments: argparse.Namespace, reporter: Reporter, emit: Emit, not
             report.add_at(rules.V611, row.place.line, row.place.column,
                           f"answered nothing: the SCU {observation.did} while {observation.answered:04X} was to be "
                           "answered, so this row was not observed", row.place.json_path)
+        if observation.end == "capped":
+            report.add_at(rules.V612, row.place.line, row.place.column,
+                          f"after {observation.answered:04X} the SCU was still busy when --max-watch "
+                          f"({arguments.max_watch:g} s) ran out: what it did after that is not observed",
+                          row.place.json_path)
     seconds = time.monotonic() - clock
     written = None
     if arguments.report is not None and observations:
         facts = RunFacts(date, started, seconds, {"bind": arguments.bind, "port": arguments.port,
                                                   "ae_title": arguments.ae_title, "command": arguments.scu_command},
                          listener.implementation,
-                         {"Watch": f"{arguments.watch:g} s", "Statuses": ", ".join(f"{p.code:04X}" for p in plans)})
+                         {"Watch": f"{arguments.watch:g} s", "Longest watch": f"{arguments.max_watch:g} s",
+                          "Statuses": ", ".join(f"{p.code:04X}" for p in plans)})
         written = _write_report(scu_report(profile, table, observations, standard, facts, report.sorted()),
                                 arguments.report)
     _emit_all(emit, reporter, report, written)
@@ -281,10 +320,15 @@ def _plans(table: StatusTable, standard: Standard, chosen: Sequence[int] | None,
     if chosen is None:
         plans = []
         for row in table.rows:
-            if row.codes is not None:
-                code = row.codes.first
-            else:
+            if row.codes is None:
                 code = next(c for c in probe_set().undefined_codes if all(c not in codes for codes in listed))
+            else:
+                # A code with a row of its own belongs to that row alone: a range row is answered with the first
+                # of its codes that has none (A701 for A700-A7FF when A700 has its row).
+                found = next((c for c in range(row.codes.first, row.codes.last + 1) if table.row_of(c) is row), None)
+                if found is None:  # every code of the range has a row of its own, which answers for it
+                    continue
+                code = found
             plans.append(Plan(row.key, code, _comment(standard, code)))
         return plans
     plans = []
@@ -302,7 +346,6 @@ def _plans(table: StatusTable, standard: Standard, chosen: Sequence[int] | None,
 def _comment(standard: Standard, code: int) -> str | None:
     """The Error Comment sent with a status, where PS3.4 or PS3.7 lists Error Comment for it: it tells whoever
     reads the SCU's log why the status came."""
-    [scu] = standard.services["storage"].tables_of("scu")
-    if 0x00000902 in standard.expected_fields(scu, code):
+    if 0x00000902 in standard.expected_fields(template(standard, "scu"), code):
         return f"confgen probe scu: {code:04X} on purpose"
     return None

@@ -2,18 +2,20 @@
 storage (both SCPs measured answered 0000 for instances they did not keep).
 
 Two channels: the SCP itself, by Study Root C-FIND at IMAGE level (``c-find``), or the folder it stores into
-(``dir:PATH``), where a file must parse, carry the instance's SOP Instance UID and not be empty.
+(``dir:PATH``), where a file must parse, carry the instance's SOP Instance UID and not be empty. Where the
+read-back cannot tell (a search of the folder stopped at its bounds, a query the SCP refused), it says so
+(``unknown``) instead of calling the instance missing.
 """
 
 from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from confgen.probe.results import ProbeResult, ReadBack
+from confgen.probe.results import Found, ProbeResult, ReadBack, peer_text
 
 # A folder is searched by file name (storescp names files after the SOP Instance UID), and by parsing the files
 # changed since the run began (Orthanc names them by an identifier of its own). These bound what a huge archive
@@ -56,20 +58,26 @@ def with_read_back(results: Sequence[ProbeResult], found: dict[str, ReadBack],
 
 # -- C-FIND ---------------------------------------------------------------------------------------------------
 
-def by_c_find(found: dict[str, tuple[int, tuple[str, ...]]], items: Sequence[Wanted]) -> dict[str, ReadBack]:
-    """Read-backs from what C-FIND found for each SOP Instance UID: (matches, their Image Comments)."""
+def by_c_find(found: Mapping[str, Found], items: Sequence[Wanted]) -> dict[str, ReadBack]:
+    """Read-backs from what C-FIND found for each SOP Instance UID. A query the SCP refused tells nothing: an
+    instance none of whose queries found it is missing only when the SCP answered every one of them."""
     read: dict[str, ReadBack] = {}
     for item in items:
-        hits = [(uid, found[uid]) for uid in item.uids if found.get(uid, (0, ()))[0]]
+        hits = [(uid, found[uid]) for uid in item.uids if uid in found and found[uid].matches]
+        refused = [f"{uid} ({found[uid].refused})" for uid in item.uids if uid in found and found[uid].refused]
+        if not hits and refused:
+            read[item.probe] = ReadBack("unknown", "the SCP refused the C-FIND at IMAGE level for "
+                                        + " and ".join(refused))
+            continue
         if not hits:
             read[item.probe] = ReadBack("missing", "C-FIND at IMAGE level finds no instance with "
                                         + " or ".join(item.uids))
             continue
-        uid, (matches, comments) = hits[0]
-        count = "1 instance" if matches == 1 else f"{matches} instances"
+        uid, hit = hits[0]
+        count = "1 instance" if hit.matches == 1 else f"{hit.matches} instances"
         under = "" if uid == item.uids[0] else " under the request's Affected SOP Instance UID"
         read[item.probe] = ReadBack("stored", f"C-FIND at IMAGE level finds {count}{under}",
-                                    tuple(c for c in comments if c))
+                                    tuple(c for c in hit.image_comments if c))
     return read
 
 
@@ -79,7 +87,9 @@ def in_folder(folder: Path, items: Sequence[Wanted], since: float) -> dict[str, 
     """Read-backs from the files under ``folder``: those named after a wanted UID, and those changed since
     ``since`` (a time.time()), each parsed in full."""
     uids = {uid for item in items for uid in item.uids}
-    files = _candidates(folder, uids, since)
+    files, cut_short = _candidates(folder, uids, since)
+    if len(files) > MAX_PARSED:
+        cut_short = cut_short or f"it parsed {MAX_PARSED:,} files, the most it parses, of {len(files):,}"
     seen: dict[str, list[tuple[Path, int, str | None]]] = {}  # UID -> (file, size, Image Comments)
     broken: dict[str, list[str]] = {}  # UID -> what is wrong with files named after it
     for path in files[:MAX_PARSED]:
@@ -93,7 +103,8 @@ def in_folder(folder: Path, items: Sequence[Wanted], since: float) -> dict[str, 
         if uid in uids:
             seen.setdefault(uid, []).append((path, size, comments))
         elif named:
-            broken.setdefault(named, []).append(f"{_shown(path, folder)}: its SOP Instance UID is {uid or 'missing'}")
+            broken.setdefault(named, []).append(f"{_shown(path, folder)}: its SOP Instance UID is "
+                                                f"{peer_text(uid) if uid else 'missing'}")
     read: dict[str, ReadBack] = {}
     for item in items:
         stored = [(uid, entry) for uid in item.uids for entry in seen.get(uid, [])]
@@ -105,13 +116,18 @@ def in_folder(folder: Path, items: Sequence[Wanted], since: float) -> dict[str, 
         problems = [problem for uid in item.uids for problem in broken.get(uid, [])]
         if problems:
             read[item.probe] = ReadBack("incomplete", "; ".join(problems))
+        elif cut_short:
+            read[item.probe] = ReadBack("unknown", f"no file under {folder} found to hold SOP Instance UID "
+                                        f"{' or '.join(item.uids)} before the search stopped: {cut_short}")
         else:
             read[item.probe] = ReadBack("missing", f"no file under {folder} holds SOP Instance UID "
                                         + " or ".join(item.uids))
     return read
 
 
-def _candidates(folder: Path, uids: set[str], since: float) -> list[Path]:
+def _candidates(folder: Path, uids: set[str], since: float) -> tuple[list[Path], str]:
+    """The files that may hold the instances: named after one of ``uids`` first, then those changed since
+    ``since``; and why the search stopped short, if it did ('' when it looked at every file)."""
     named: list[Path] = []
     recent: list[Path] = []
     entries = 0
@@ -119,7 +135,7 @@ def _candidates(folder: Path, uids: set[str], since: float) -> list[Path]:
         for name in names:
             entries += 1
             if entries > MAX_ENTRIES:
-                return named + recent
+                return named + recent, f"it looked at {MAX_ENTRIES:,} files, the most it looks at"
             path = Path(top) / name
             if any(uid in name for uid in uids):
                 named.append(path)
@@ -130,7 +146,7 @@ def _candidates(folder: Path, uids: set[str], since: float) -> list[Path]:
                 continue
             if info.st_mtime >= since - CLOCK_SLACK and stat.S_ISREG(info.st_mode):  # lstat: a link is no file
                 recent.append(path)
-    return named + recent
+    return named + recent, ""
 
 
 def _parse(path: Path) -> tuple[str | None, int, str | None] | str:
@@ -157,7 +173,7 @@ def _parse(path: Path) -> tuple[str | None, int, str | None] | str:
         return f"does not parse ({type(error).__name__}: {error})"
     uid = ds.get("SOPInstanceUID")
     comments = ds.get("ImageComments")
-    return (str(uid) if uid else None), size, (str(comments) if comments else None)
+    return (str(uid) if uid else None), size, (peer_text(str(comments)) if comments else None)
 
 
 def _cut_short(raw: object) -> bool:

@@ -23,7 +23,7 @@ from confgen.standard import Standard
 
 # The verdict that names a probe's line in the report, the worst first.
 _WORST_FIRST = ("contradicted", "not stored", "undocumented", "invalid answer", "no association", "stored anyway",
-                "field missing", "no answer", "consistent", "no status")
+                "read-back incomplete", "field missing", "no answer", "consistent", "no status")
 
 FORMAT = "confgen-probe-report"
 FORMAT_VERSION = 1
@@ -117,7 +117,7 @@ def scp_report(profile: Profile, table: StatusTable, results: Sequence[ProbeResu
         probes=tuple(_probe_line(result, table, findings, standard) for result in results),
         not_checked=tuple(RowLine(f.row or "", _says(table, f.row), f.message.partition(": ")[2])
                           for f in findings if f.verdict == "not checked"),
-        summary=summarize("scp", findings, results, (), len(table.rows)),
+        summary=summarize("scp", findings, results, (), len(table.rows), diagnostics),
         diagnostics=diagnostic_items(diagnostics))
 
 
@@ -127,7 +127,7 @@ def scu_report(profile: Profile, table: StatusTable, observations: Sequence[Obse
     return ProbeReport(
         kind="scu", **_common(profile, facts), options=facts.options,
         observations=tuple(_observation_line(o, rows[o.row], standard) for o in observations),
-        summary=summarize("scu", [], (), observations, len(table.rows)),
+        summary=summarize("scu", [], (), observations, len(table.rows), diagnostics),
         diagnostics=diagnostic_items(diagnostics))
 
 
@@ -187,15 +187,18 @@ def _observation_line(observation: Observation, row: Row, standard: Standard) ->
 
 
 def summarize(kind: str, findings: Sequence[Finding], results: Sequence[ProbeResult],
-              observations: Sequence[Observation], rows: int) -> dict[str, Any]:
-    """The counts a reader, and `build --verified-by`, look at first."""
+              observations: Sequence[Observation], rows: int, diagnostics: Sequence[Diagnostic]) -> dict[str, Any]:
+    """The counts a reader, and `build --verified-by`, look at first. ``diagnostics`` are the run's, the
+    findings among them: a run passed when none is an error (a read-back that could not be done is one) and, for
+    an SCU, when it observed something."""
     def count(verdict: str) -> int:
         return sum(f.verdict == verdict for f in findings)
 
-    errors = sum(f.rule.severity is Severity.ERROR for f in findings)
+    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
     if kind == "scu":
-        return {"statuses_observed": sum(o.instances > 0 for o in observations), "statuses": len(observations),
-                "rows": rows, "passed": errors == 0}
+        observed = sum(o.instances > 0 for o in observations)
+        return {"statuses_observed": observed, "statuses": len(observations), "rows": rows,
+                "passed": errors == 0 and observed > 0}
     reached = {f.row for f in findings if f.row is not None and f.verdict != "not checked"}
     return {
         "probes": len(results),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydicom.uid import UID, generate_uid
 
@@ -18,23 +18,30 @@ from confgen.probe.wire import Peer, PeerError
 class ScpRun:
     results: tuple[ProbeResult, ...]
     implementation: Implementation | None
-    orphan_uids: tuple[str, ...]  # instances sent without the run's Study Instance UID, listed for deletion
 
 
-def run_probes(peer: Peer, sop_class: str, test: TestData, progress: Callable[[str], None]) -> ScpRun:
-    """Every probe of the set; PeerError when the SCP cannot be probed at all (the first probe fails to
-    associate, or the SOP Class is refused)."""
+@dataclass
+class Sent:
+    """What a run has sent so far that the SCP may have stored, kept as it goes: a run that is stopped half-way
+    (Ctrl-C) still says what to delete."""
+
+    instances: int = 0  # C-STORE requests sent (or being sent)
+    orphan_uids: list[str] = field(default_factory=list)  # instances without the run's Study Instance UID
+
+
+def run_probes(peer: Peer, sop_class: str, test: TestData, sent: Sent, progress: Callable[[str], None]) -> ScpRun:
+    """Every probe of the set, counting what is sent in ``sent``; PeerError when the SCP cannot be probed at
+    all (the first probe fails to associate, or the SOP Class is refused)."""
     first_uid = generate_uid()
     implementation: Implementation | None = None
     results: list[ProbeResult] = []
-    orphans: list[str] = []
     probes = probe_set().probes
     for number, probe in enumerate(probes, start=1):
         try:
             if probe.negotiate is not None:
                 result, seen = _negotiation(peer, probe, sop_class)
             else:
-                result, seen = _store(peer, probe, sop_class, test, first_uid, number, first=number == 1)
+                result, seen = _store(peer, probe, sop_class, test, sent, first_uid, number, first=number == 1)
         except PeerError as error:
             if number == 1 and error.no_context:
                 raise PeerError(f"{error}; choose a SOP Class it takes with --sop-class") from error
@@ -44,13 +51,11 @@ def run_probes(peer: Peer, sop_class: str, test: TestData, progress: Callable[[s
                                        Outcome("unreachable", f"no association for this probe: {error}")), None
         implementation = implementation or seen
         results.append(result)
-        if probe.instance is not None and "StudyInstanceUID" in probe.instance.remove:
-            orphans.extend(result.instance_uids)
         progress(f"probe {number}/{len(probes)} {probe.id}: {result.outcome.detail}")
-    return ScpRun(tuple(results), implementation, tuple(orphans))
+    return ScpRun(tuple(results), implementation)
 
 
-def _store(peer: Peer, probe: Probe, sop_class: str, test: TestData, first_uid: str, number: int,
+def _store(peer: Peer, probe: Probe, sop_class: str, test: TestData, sent: Sent, first_uid: str, number: int,
            first: bool) -> tuple[ProbeResult, Implementation]:
     change = probe.instance
     assert change is not None
@@ -93,8 +98,11 @@ def _store(peer: Peer, probe: Probe, sop_class: str, test: TestData, first_uid: 
                 f"{msg.affected_sop_instance}" +
                 (f"; data set's SOP Instance UID {msg.dataset_sop_instance}"
                  if msg.dataset_sop_instance not in (None, msg.affected_sop_instance) else "") + note)
-        outcome = wire.store(link, context_id, msg, peer.timeout)
         uids = tuple(dict.fromkeys(uid for uid in (msg.dataset_sop_instance, msg.affected_sop_instance) if uid))
+        sent.instances += 1
+        if "StudyInstanceUID" in change.remove:
+            sent.orphan_uids.extend(uids)
+        outcome = wire.store(link, context_id, msg, peer.timeout)
         return ProbeResult(probe.id, probe.title, probe.sends, outcome, uids, detail=detail), implementation
 
 

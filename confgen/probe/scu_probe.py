@@ -11,6 +11,7 @@ an association stays silent for --watch seconds.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import signal
 import socket
@@ -27,7 +28,7 @@ from pynetdicom import AE, ALL_TRANSFER_SYNTAXES, AllStoragePresentationContexts
 from pynetdicom.sop_class import Verification  # type: ignore[attr-defined]
 
 from confgen.probe import wire  # also quiets pynetdicom's logger
-from confgen.probe.results import Implementation, Observation, Plan
+from confgen.probe.results import Implementation, Observation, Plan, peer_text
 
 OUTPUT_KEPT = 4000  # characters of the end of a command's output kept for the report
 TICK = 0.02  # seconds between looks at the clock, the command and the associations
@@ -67,6 +68,9 @@ class Listener:
         self.lock = threading.Lock()
         self.scenario: Scenario | None = None
         self.serials: weakref.WeakKeyDictionary[object, int] = weakref.WeakKeyDictionary()  # association -> number
+        # Numbers are never reused: an association that has ended may be collected (and leave ``serials``) before
+        # the next begins, and the next must not take its number.
+        self.numbers = itertools.count(1)
         self.ending: dict[int, Event] = {}  # how each association ended, as recorded
         self.open: set[int] = set()  # the associations that have not ended
         self.implementation: Implementation | None = None
@@ -113,7 +117,9 @@ class Listener:
 
     def _record(self, assoc: object, kind: str, sop_instance: str | None = None) -> None:
         with self.lock:
-            serial = self.serials.setdefault(assoc, len(self.serials) + 1)
+            serial = self.serials.get(assoc)
+            if serial is None:
+                serial = self.serials[assoc] = next(self.numbers)
             if kind == "association":
                 self.open.add(serial)
             elif kind in ENDINGS:
@@ -136,11 +142,8 @@ class Listener:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def _established(self, event: evt.Event) -> None:
-        requestor = event.assoc.requestor
         if self.implementation is None:
-            self.implementation = Implementation(str(requestor.ae_title).strip(),
-                                                 str(requestor.implementation_class_uid),
-                                                 wire._text(requestor.implementation_version_name))
+            self.implementation = wire.implementation_of(event.assoc.requestor)
         self._record(event.assoc, "association")
 
     def _store(self, event: evt.Event) -> Dataset:
@@ -167,35 +170,50 @@ class Listener:
         self._record(event.assoc, "closed")
 
 
-def run_scenarios(listener: Listener, plans: Sequence[Plan], command: Sequence[str] | None, watch: float,
-                  wait: float, progress: Callable[[str], None]) -> list[Observation]:
+@dataclass(frozen=True)
+class Watch:
+    """How long a status is watched: ``silence``, the SCU's silence that ends it (--watch); ``first``, the wait for
+    a person to start the SCU (--wait); ``most``, the longest it is watched however busy the SCU keeps it, from
+    the SCU's first association or the command's start (--max-watch)."""
+
+    silence: float
+    first: float
+    most: float
+
+
+def run_scenarios(listener: Listener, plans: Sequence[Plan], command: Sequence[str] | None, watch: Watch,
+                  progress: Callable[[str], None]) -> list[Observation]:
     observations = []
     for number, plan in enumerate(plans, start=1):
         scenario = listener.begin(plan.code, plan.comment)
         if command is None:
             progress(f"status {number}/{len(plans)}: confgen answers the first C-STORE with {plan.code:04X} (row "
-                     f"{plan.row}); send instances from the SCU now (waiting up to {wait:g} s)")
-            silent = _watch_person(listener, scenario, watch, wait)
+                     f"{plan.row}); send instances from the SCU now (waiting up to {watch.first:g} s)")
+            stopped = _watch_person(listener, scenario, watch)
             exit_code, output = None, ""
         else:
-            silent, exit_code, output = _watch_command(listener, scenario, command, watch)
+            stopped, exit_code, output = _watch_command(listener, scenario, command, watch)
         listener.end()
-        observation = observe(plan, scenario, silent, watch, exit_code, output)
+        observation = observe(plan, scenario, stopped, watch, exit_code, output)
         progress(f"status {number}/{len(plans)} {plan.code:04X} (row {plan.row}): the SCU {observation.did}")
         observations.append(observation)
     return observations
 
 
-def _watch_person(listener: Listener, scenario: Scenario, watch: float, wait: float) -> bool:
-    """Whether the SCU went silent with an association open."""
+def _watch_person(listener: Listener, scenario: Scenario, watch: Watch) -> str | None:
+    """Why confgen stopped watching: "silent" (the SCU went silent with an association open), "capped" (it was
+    still busy when the longest watch ran out), or None (its associations had ended)."""
     while not scenario.events:
-        if time.monotonic() - scenario.started > wait:
-            return False
+        if time.monotonic() - scenario.started > watch.first:
+            return None
         time.sleep(TICK)
+    begun = scenario.events[0].at
     while True:
-        idle = time.monotonic() - scenario.last_activity
-        if idle > watch:
-            return listener.busy
+        now = time.monotonic()
+        if now - scenario.last_activity > watch.silence:
+            return "silent" if listener.busy else None
+        if now - begun > watch.most:
+            return "capped"
         time.sleep(TICK)
 
 
@@ -204,18 +222,25 @@ class CommandError(Exception):
 
 
 def _watch_command(listener: Listener, scenario: Scenario, command: Sequence[str],
-                   watch: float) -> tuple[bool, int | None, str]:
+                   watch: Watch) -> tuple[str | None, int | None, str]:
+    """Why confgen stopped watching (as _watch_person says; None: the command exited), the command's exit code,
+    and the end of what it printed."""
     try:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, start_new_session=True)
     except OSError as error:
         raise CommandError(f"cannot run {command[0]}: {error.strerror or error}") from error
     output = _Tail(process)
-    silent = False
+    begun = time.monotonic()
+    stopped = None
     try:
         while process.poll() is None:
-            if time.monotonic() - scenario.last_activity > watch:
-                silent = True
+            now = time.monotonic()
+            if now - scenario.last_activity > watch.silence:
+                stopped = "silent"
+                break
+            if now - begun > watch.most:
+                stopped = "capped"
                 break
             time.sleep(TICK)
     finally:  # silent, or confgen itself interrupted: the command does not outlive the scenario
@@ -226,7 +251,7 @@ def _watch_command(listener: Listener, scenario: Scenario, command: Sequence[str
     deadline = time.monotonic() + 2.0
     while listener.busy and time.monotonic() < deadline:
         time.sleep(TICK)
-    return silent, process.returncode, output.text
+    return stopped, process.returncode, output.text
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -262,17 +287,18 @@ class _Tail(threading.Thread):
 
     @property
     def text(self) -> str:
-        return self.kept.decode("utf-8", errors="replace").strip()
+        return peer_text(self.kept.decode("utf-8", errors="replace").strip(), lines=True)
 
 
-def observe(plan: Plan, scenario: Scenario, silent: bool, watch: float, exit_code: int | None,
+def observe(plan: Plan, scenario: Scenario, stopped: str | None, watch: Watch, exit_code: int | None,
             output: str) -> Observation:
-    """What the events of a scenario say the SCU did after the status."""
+    """What the events of a scenario say the SCU did after the status; ``stopped`` is why confgen stopped
+    watching before the SCU was done ("silent", "capped"), if it did."""
     events = list(scenario.events)
     stores = [e for e in events if e.kind == "store"]
     associations = len({e.association for e in events if e.kind == "association"})
     ended = [e.kind for e in events if e.kind in ("released", "aborted", "closed")]
-    end = "silent" if silent else ended[-1] if ended else "nothing" if not events else "closed"
+    end = stopped or (ended[-1] if ended else "nothing" if not events else "closed")
     if not stores:
         did = "sent no C-STORE" + (" (it never connected)" if not events else f", then {_ending(end, watch)}")
         return Observation(plan.row, plan.code, 0, associations, did, end if events else "nothing",
@@ -300,8 +326,9 @@ def observe(plan: Plan, scenario: Scenario, silent: bool, watch: float, exit_cod
     return Observation(plan.row, plan.code, len(stores), associations, did, end, tuple(retries), exit_code, output)
 
 
-def _ending(end: str, watch: float) -> str:
+def _ending(end: str, watch: Watch) -> str:
     return {"released": "released the association", "aborted": "aborted the association",
             "closed": "closed the connection without a release or an abort",
-            "silent": f"went silent for {watch:g} s with the association open",
+            "silent": f"went silent for {watch.silence:g} s with the association open",
+            "capped": f"was still busy after {watch.most:g} s (--max-watch), when confgen stopped watching",
             "nothing": "did nothing more"}[end]

@@ -74,7 +74,9 @@ def storage_table(profile: Profile, root: yaml.Node, role: Role) -> StatusTable 
     if declared is None:
         return None
     paths = JsonPaths(root)
-    statuses_key, statuses = _find(root, ("services", SERVICE, role, "statuses"))
+    found = _at(root, ("services", SERVICE, role, "statuses"))
+    assert found is not None, "a validated profile that declares the table has these mappings"
+    statuses_key, statuses = found
     keys: dict[CodeRange | None, yaml.Node] = {}
     if isinstance(statuses, yaml.MappingNode):
         for key, _ in statuses.value:
@@ -89,12 +91,23 @@ def storage_table(profile: Profile, root: yaml.Node, role: Role) -> StatusTable 
     return StatusTable(role, tuple(rows), _place(statuses_key, paths))
 
 
-def _find(root: yaml.Node, steps: tuple[str, ...]) -> tuple[yaml.Node, yaml.Node]:
-    """The key node and value node at ``steps`` of nested mappings (a validated profile has them all)."""
+def key_at(root: yaml.Node, steps: tuple[str, ...]) -> yaml.Node | None:
+    """The key node at ``steps`` of nested mappings (where a diagnostic about that key goes); None when the
+    profile has no such key."""
+    found = _at(root, steps)
+    return found[0] if found is not None else None
+
+
+def _at(root: yaml.Node, steps: tuple[str, ...]) -> tuple[yaml.Node, yaml.Node] | None:
+    """The key node and value node at ``steps`` of nested mappings; None when one is missing."""
     key_node, node = root, root
     for step in steps:
-        assert isinstance(node, yaml.MappingNode), "a validated profile has these mappings"
-        key_node, node = next((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == step)
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        pair = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == step), None)
+        if pair is None:
+            return None
+        key_node, node = pair
     return key_node, node
 
 

@@ -3,7 +3,8 @@
 A status the table lists (the code itself, or a code of the PS3.4 range whose template row the table gives) is
 consistent with that row; a status the table says is not sent contradicts it; a status the table does not list
 is undocumented. A related field the row lists and the response lacks is a warning. Success, or a warning, with
-no complete instance on read-back contradicts the row; a failure with the instance stored anyway is a warning.
+no complete instance on read-back contradicts the row; a failure with the instance stored anyway is a warning; a
+read-back that cannot tell is a warning of its own, never either of those.
 A row no probe provoked is not checked, never passed.
 """
 
@@ -22,6 +23,7 @@ from confgen.standard import Standard, TemplateTable
 VERDICTS = {rules.V601: "consistent", rules.V602: "contradicted", rules.V603: "undocumented",
             rules.V604: "field missing", rules.V605: "not stored", rules.V606: "stored anyway",
             rules.V607: "not checked", rules.V608: "no status", rules.V609: "no answer",
+            rules.V624: "read-back incomplete",
             rules.V620: "no association", rules.V621: "invalid answer"}
 
 
@@ -147,6 +149,9 @@ def _read_back(table: StatusTable, result: ProbeResult, standard: Standard, row:
     status_class = standard.status_class(code)
     place = row.place if row is not None else table.place
     said = f"probe {result.probe}: the SCP sent {code:04X} ({status_class})"
+    if read.state == "unknown":
+        return [Finding(rules.V624, place, f"{said}; the read-back could not tell whether the instance is stored: "
+                                           f"{read.detail}", result.probe, row.key if row else None)]
     if status_class in ("Success", "Warning") and read.state != "stored":
         what = "no instance was stored" if read.state == "missing" else "what was stored is not complete"
         return [Finding(rules.V605, place, f"{said}, but {what}: {read.detail}", result.probe,

@@ -10,11 +10,13 @@ exercise it against real peers.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import socket
 import threading
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,7 +29,7 @@ from pynetdicom.dimse_primitives import C_STORE
 from pynetdicom.presentation import PresentationContext, build_context
 
 from confgen.probe.instances import Message
-from confgen.probe.results import Implementation, Outcome
+from confgen.probe.results import Found, Implementation, Outcome, peer_text
 
 # pynetdicom logs every refusal and timeout at error level; the probe reports them itself, as diagnostics.
 logging.getLogger("pynetdicom").setLevel(logging.CRITICAL + 1)
@@ -124,17 +126,32 @@ class Link:
 
     @property
     def implementation(self) -> Implementation:
-        acceptor = self.association.acceptor
-        return Implementation(str(acceptor.ae_title).strip(), str(acceptor.implementation_class_uid),
-                              _text(acceptor.implementation_version_name))
+        return implementation_of(self.association.acceptor)
+
+
+def implementation_of(user: Any) -> Implementation:
+    """What a peer said of itself in its association request or acceptance: ``user`` is pynetdicom's
+    ServiceUser (an association's ``acceptor`` or ``requestor``)."""
+    return Implementation(peer_text(str(user.ae_title).strip()), peer_text(str(user.implementation_class_uid)),
+                          _text(user.implementation_version_name))
 
 
 def _text(value: Any) -> str | None:
+    """A text the peer sent, as the report carries it (results.peer_text); None when there is none."""
     if value is None:
         return None
     if isinstance(value, bytes):
         value = value.decode("ascii", errors="replace")
-    return str(value).strip() or None
+    return peer_text(str(value).strip()) or None
+
+
+def _element_text(dataset: Dataset | None, keyword: str) -> str | None:
+    """The text of an element the peer sent, as the report carries it; None when it is absent or empty."""
+    with warnings.catch_warnings():
+        # pydicom warns of a text it decodes as best it can (an ESC that starts no character set it knows): the
+        # text is the peer's, shown as it came, and the warning would only be noise on standard error.
+        warnings.simplefilter("ignore")
+        return _text(getattr(dataset, keyword, None))
 
 
 def _no_delay(event: evt.Event) -> None:
@@ -153,21 +170,34 @@ def associated(peer: Peer, contexts: list[PresentationContext]) -> Iterator[Link
     for name in ("acse_timeout", "dimse_timeout", "network_timeout", "connection_timeout"):
         setattr(ae, name, peer.timeout)
     received: list[Dataset] = []
+    first = _FirstBytes()
 
     def keep(event: evt.Event) -> None:
         received.append(event.message.command_set)
 
+    def opened(event: evt.Event) -> None:
+        _no_delay(event)
+        first.watch(event)
+
+    def decoded(event: evt.Event) -> None:
+        first.decoded = True
+
     start = time.monotonic()
     association = ae.associate(peer.address, peer.port, contexts=contexts, ae_title=peer.called_ae,
-                               evt_handlers=[(evt.EVT_CONN_OPEN, _no_delay), (evt.EVT_DIMSE_RECV, keep)])
+                               evt_handlers=[(evt.EVT_CONN_OPEN, opened), (evt.EVT_PDU_RECV, decoded),
+                                             (evt.EVT_DIMSE_RECV, keep)])
     if not association.is_established:
-        why = _why_not_established(peer, association, time.monotonic() - start)
+        why = _why_not_established(peer, association, time.monotonic() - start, first)
         _close(association)
         ae.shutdown()
         raise PeerError(why, no_context=bool(association.rejected_contexts) and not association.accepted_contexts)
     link = Link(association, received)
     try:
         yield link
+    except BaseException as error:
+        if not isinstance(error, Exception):  # Ctrl-C or SIGTERM: stop now, without waiting for a release
+            association.abort()
+        raise
     finally:
         if association.is_established:
             association.release()
@@ -186,19 +216,74 @@ def _close(association: Association) -> None:
         sock.close()
 
 
-def _why_not_established(peer: Peer, association: Association, seconds: float) -> str:
+SHOWN = 48  # bytes of an answer that is not what it should be, quoted in the diagnostic
+_PDU_NAMES = {1: "A-ASSOCIATE-RQ", 2: "A-ASSOCIATE-AC", 3: "A-ASSOCIATE-RJ", 4: "P-DATA-TF", 5: "A-RELEASE-RQ",
+              6: "A-RELEASE-RP", 7: "A-ABORT"}  # PS3.8 Section 9.3, by the PDU's first byte
+
+
+class _FirstBytes:
+    """The first bytes the peer sends on a connection, kept so that a failed association can say what came back.
+
+    pynetdicom reads a PDU's 6-byte header, then its body; on a header it does not know (an HTTP server's answer)
+    it stops there and aborts. So each read of its socket is kept (up to SHOWN bytes), with a look, which takes
+    nothing, at what is waiting after it.
+    """
+
+    def __init__(self) -> None:
+        self.read = bytearray()
+        self.waiting = b""
+        self.decoded = False  # pynetdicom could read a PDU the peer sent
+
+    @property
+    def shown(self) -> bytes:
+        return bytes(self.read + self.waiting)[:SHOWN + 1]
+
+    def watch(self, event: evt.Event) -> None:
+        transport = getattr(event.assoc.dul, "socket", None)
+        raw = getattr(transport, "socket", None)
+        receive = getattr(transport, "recv", None)
+        if transport is None or raw is None or receive is None:
+            return
+
+        def recv(nr_bytes: int) -> bytearray:
+            data: bytearray = receive(nr_bytes)
+            if len(self.read) <= SHOWN:
+                self.read += data[:SHOWN + 1 - len(self.read)]
+                self.waiting = b""
+                peek = getattr(socket, "MSG_PEEK", 0) | getattr(socket, "MSG_DONTWAIT", 0)
+                if len(self.read) <= SHOWN and hasattr(socket, "MSG_DONTWAIT"):
+                    with contextlib.suppress(OSError):  # nothing waiting, or the connection is gone
+                        self.waiting = raw.recv(SHOWN + 1 - len(self.read), peek)
+            return data
+
+        transport.recv = recv
+
+
+def _why_not_established(peer: Peer, association: Association, seconds: float, first: _FirstBytes) -> str:
+    """Why the association is not established, saying what the peer answered."""
+    answer = first.shown
+    quoted = repr(answer[:SHOWN]) + ("..." if len(answer) > SHOWN else "")
+    pdu = _PDU_NAMES.get(answer[0]) if answer else None
+    if not first.decoded and answer[:1] in (b"\x02", b"\x03"):  # pynetdicom takes every context for rejected
+        return f"{peer.where} answered the association request with an {pdu} that cannot be read: {quoted}"
     if association.is_rejected:
-        answer = association.acceptor.primitive
-        result = getattr(answer, "result_str", None) or "rejected"
-        source = getattr(answer, "source_str", None) or "?"
-        reason = getattr(answer, "reason_str", None) or "?"
+        primitive = association.acceptor.primitive
+        result = getattr(primitive, "result_str", None) or "rejected"
+        source = getattr(primitive, "source_str", None) or "?"
+        reason = getattr(primitive, "reason_str", None) or "?"
         return f"{peer.where} rejected the association ({result}; source: {source}; reason: {reason}); " \
                f"called AE title {peer.called_ae!r}, calling AE title {peer.calling_ae!r}"
     if association.is_aborted and association.rejected_contexts and not association.accepted_contexts:
         return f"{peer.where} accepted none of the presentation contexts proposed " \
                f"({_context_list(association.rejected_contexts)})"
+    if pdu == "A-ABORT":
+        return f"{peer.where} aborted the association request (A-ABORT: {quoted})"
+    if pdu is not None:
+        return f"{peer.where} answered the association request with an {pdu} PDU, which does not answer it: {quoted}"
+    if answer:
+        return f"{peer.where} answered the association request with something that is not DICOM: {quoted}"
     if association.is_aborted and seconds < peer.timeout:
-        return f"{peer.where} aborted the association request, or answered with something that is not DICOM"
+        return f"{peer.where} closed the connection without answering the association request"
     return f"{peer.where} did not answer the association request within {peer.timeout:g} s (is it a DICOM " \
            "application?)"
 
@@ -269,12 +354,12 @@ def _response(command: Dataset, seconds: float) -> Outcome:
         what = f"a command of type 0x{field_:04X}" if isinstance(field_, int) else "a command without a type"
         return Outcome("invalid", f"the SCP answered with {what}" +
                        ("" if field_ != C_STORE_RSP else " without a Status"), seconds=seconds)
-    comment = getattr(command, "ErrorComment", None)
+    comment = _element_text(command, "ErrorComment")
     offending = getattr(command, "OffendingElement", None)
     offending_tags = tuple(int(tag) for tag in (offending if isinstance(offending, list | tuple) else
                                                 [offending] if offending is not None else []))
     fields = tuple(sorted(int(element.tag) for element in command if int(element.tag) not in _MANDATORY))
-    return Outcome("status", f"status {status:04X}", status=status, error_comment=_text(comment),
+    return Outcome("status", f"status {status:04X}", status=status, error_comment=comment,
                    offending_element=offending_tags, fields=fields, seconds=seconds)
 
 
@@ -297,17 +382,10 @@ def negotiate(peer: Peer, contexts: list[PresentationContext], abstract_syntax: 
         return outcome, link.implementation
 
 
-@dataclass(frozen=True)
-class Found:
-    """What a C-FIND read-back found for one SOP Instance UID."""
-
-    matches: int
-    image_comments: tuple[str, ...] = ()
-
-
 def find_instances(peer: Peer, queries: Sequence[tuple[str, str | None, str | None]]) -> dict[str, Found]:
     """Ask the peer, by Study Root C-FIND at IMAGE level, for each (SOP Instance UID, Study Instance UID, Series
-    Instance UID); PeerError when it cannot be asked."""
+    Instance UID); PeerError when it cannot be asked (no association, no answer). A query it refuses is that
+    query's answer (``Found.refused``): the others are asked all the same."""
     found: dict[str, Found] = {}
     try:
         with associated(peer, [context(STUDY_ROOT_FIND)]) as link:
@@ -335,7 +413,7 @@ def _find(link: Link, peer: Peer, sop_uid: str, study_uid: str | None, series_ui
         if not isinstance(code, int):
             raise PeerError(f"{peer.where} gave no answer to a C-FIND within {peer.timeout:g} s")
         if code in (0xFF00, 0xFF01):
-            comments.append(str(getattr(identifier, "ImageComments", "") or ""))
+            comments.append(_element_text(identifier, "ImageComments") or "")
         elif code != 0x0000:
-            raise PeerError(f"{peer.where} answered a C-FIND with status {code:04X}")
+            return Found(0, (), f"status {code:04X}")
     return Found(len(comments), tuple(comments))

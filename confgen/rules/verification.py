@@ -48,6 +48,10 @@ V610 = Rule(
 V611 = Rule(
     "V611", W, "The SCU sent nothing for a status (`probe scu`): that row was not observed.",
     "Start the SCU (or give --command) so that it sends an instance for each status.")
+V612 = Rule(
+    "V612", W, "The SCU was still busy when `--max-watch` ran out (`probe scu`): what it did after is not observed.",
+    "An SCU that keeps sending, or retries sooner than `--watch` seconds apart, would keep a status watched for ever; "
+    "confgen stops watching at `--max-watch` (600 s by default) and says so, and the observation ends there.")
 V620 = Rule(
     "V620", E, "The peer cannot be probed: no connection, the association refused, or not DICOM.",
     "Nothing was checked; a usage problem, so the exit code is 2.", exit_code=2)
@@ -60,9 +64,19 @@ V622 = Rule(
 V623 = Rule(
     "V623", E, "The profile has no table for the role probed, or the SCU command cannot be run.",
     "`probe scp` needs the profile's Storage SCP table, `probe scu` its Storage SCU table.", exit_code=2)
+V624 = Rule(
+    "V624", W, "The read-back could not tell whether a probe's instance is stored: the search of the folder stopped "
+               "at its bounds, or the SCP refused that instance's C-FIND.",
+    "Not finding an instance where the read-back did not look is no proof that it is missing: the row is neither "
+    "contradicted (V605) nor its failure found stored (V606). A folder is searched through at most 1,000,000 files, "
+    "10,000 of them parsed; an SCP may refuse an IMAGE-level query without a Study Instance UID.")
 V630 = Rule(
-    "V630", E, "`--verified-by`: the file cannot be read, or is not a report of `confgen probe`.",
+    "V630", E, "`--verified-by`: the file cannot be read (or is not a regular file), is not a report of `confgen "
+               "probe`, or is damaged (a field missing or of the wrong kind, a summary its diagnostics contradict).",
     "The statement would cite a verification that is not one.", exit_code=2)
 V631 = Rule(
-    "V631", E, "`--verified-by`: the report is of another profile (its SHA-256 differs), or found contradictions.",
-    "A statement cites only a verification of itself that found nothing against it.")
+    "V631", E, "`--verified-by`: the report is of another profile (its SHA-256 differs), or did not pass: it found "
+               "contradictions, could not finish, or (an SCU) observed nothing.",
+    "A statement cites only a verification of itself that found nothing against it: a report with any error among "
+    "its diagnostics (a contradiction, a read-back that could not be done) is not one, and neither is a `probe scu` "
+    "run in which the SCU sent nothing.")
