@@ -78,6 +78,7 @@ def render_each(jobs: Sequence[Job], workers: int) -> Iterator[Done]:
     else:
         context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(pdf,))
+    answered = False
     try:
         futures: list[Future[Done]] = [pool.submit(run, job) for job in jobs]
         for job, future in zip(jobs, futures, strict=True):
@@ -94,12 +95,16 @@ def render_each(jobs: Sequence[Job], workers: int) -> Iterator[Done]:
                 failed = Report(job.shown_as)
                 failed.add(rules.R403, None, f"{type(error).__name__}: {error}")
                 yield Done(failed, ())
+        answered = True
     finally:
-        # Done, interrupted or abandoned: start nothing more and stop the workers now, whole (a second Ctrl-C
-        # waits until they are stopped). A profile cut short leaves its earlier outputs (confgen.output).
+        # Every job answered: the workers are idle and leave when told. Terminating them instead would race the
+        # pool's own shutdown, whose queue thread then prints an OSError traceback (CPython gh-94777).
+        # Interrupted or abandoned: start nothing more and stop the workers now, whole (a second Ctrl-C waits
+        # until they are stopped). A profile cut short leaves its earlier outputs (confgen.output).
         with signals_held():
-            processes = list((getattr(pool, "_processes", None) or {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
-            for process in processes:
-                process.terminate()
+            if not answered:
+                processes = list((getattr(pool, "_processes", None) or {}).values())
+                pool.shutdown(wait=False, cancel_futures=True)
+                for process in processes:
+                    process.terminate()
             pool.shutdown(wait=True)

@@ -357,3 +357,26 @@ def test_an_unchanged_build_checks_its_record_without_jinja_or_weasyprint(tmp_pa
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines()[-1] == "2 profiles: 0 built, 2 unchanged, 0 not built; 0 errors, 0 warnings"
+
+
+def test_workers_that_answered_every_profile_are_told_to_leave_not_terminated(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Terminating idle workers races the pool's own shutdown: its queue thread then prints an OSError traceback
+    # (CPython gh-94777) after a build that succeeded. Only an interrupted build terminates them.
+    import multiprocessing.process
+
+    from confgen.build import Options, build_all
+
+    terminated: list[int | None] = []
+    terminate = multiprocessing.process.BaseProcess.terminate
+
+    def recorded(process: multiprocessing.process.BaseProcess) -> None:
+        terminated.append(process.pid)
+        terminate(process)
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "terminate", recorded)
+    profiles = _profiles(tmp_path, 3)
+    results = list(build_all([(path, str(path)) for path in profiles],
+                             Options(tmp_path / "out", formats=("html",), workers=2)))
+    assert [len(result.written) for _, result in results] == [1, 1, 1]
+    assert terminated == []
