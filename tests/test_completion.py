@@ -43,7 +43,8 @@ pytestmark = pytest.mark.skipif(BASH is None, reason="bash is not installed")
 
 @pytest.mark.parametrize(("words", "offered"), [
     (["confgen", "val"], ["validate"]),
-    (["confgen", ""], ["validate", "build", "init", "rules", "schema", "probe", "completion"]),
+    (["confgen", ""], ["validate", "build", "init", "rules", "schema", "preview", "probe", "completion"]),
+    (["confgen", "preview", "--pdf"], ["--pdf-variant"]),
     (["confgen", "validate", "--fo"], ["--format"]),
     (["confgen", "validate", "--format", ""], ["auto", "text", "json", "github", "sarif"]),
     (["confgen", "validate", "--format", "=", "s"], ["sarif"]),  # --format=s
