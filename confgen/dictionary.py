@@ -105,6 +105,14 @@ def _command_keywords() -> tuple[str, ...]:
     return tuple(sorted(keyword for keyword, tag in _by_keyword().items() if tag >> 16 == 0))
 
 
+def command_elements() -> tuple[CommandElement, ...]:
+    """The command elements (group 0000) pydicom's dictionary lists as current (not retired), by keyword: what an
+    editor offers as related fields. The retired ones are still read (``resolve``)."""
+    entries = _entries()
+    return tuple(element(_by_keyword()[keyword]) for keyword in _command_keywords()
+                 if entries[_by_keyword()[keyword]][3] != "Retired")
+
+
 def element(tag: int) -> CommandElement:
     """The command element for a tag of the standard's own data (known to exist)."""
     entry = _entries()[tag]

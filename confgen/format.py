@@ -42,6 +42,12 @@ class Prose(Text):
 
 
 @dataclass(frozen=True)
+class FieldName(Text):
+    """A related field: a command element (group 0000) by keyword or tag, or a parameter the standard names. Text to
+    the validator, which resolves it (D311); editors are offered the command elements' keywords."""
+
+
+@dataclass(frozen=True)
 class Date:
     description: str
     placeholder: str = "<YYYY-MM-DD>"
@@ -205,8 +211,8 @@ def _related_fields(table: TemplateTable) -> Key:
         f"The fields that detail this status, printed in the Related Fields column of PS3.2 Table {table.table}: "
         "command elements (group 0000) by keyword (ErrorComment) or tag in quotes (\"(0000,0902)\"), or a "
         "parameter the standard names (Identifier). Leave it out, or [], for none.",
-        Text("A command element: its keyword (ErrorComment) or its tag in quotes (\"(0000,0902)\"); or a parameter "
-             "the standard names, such as Identifier."), unique=True))
+        FieldName("A command element: its keyword (ErrorComment) or its tag in quotes (\"(0000,0902)\"); or a "
+                  "parameter the standard names, such as Identifier."), unique=True))
 
 
 def status_entry(standard: Standard, table: TemplateTable) -> Spec:

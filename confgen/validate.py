@@ -219,6 +219,8 @@ class _Walk:
     def _prose(self, spec: Prose, node: Node, key: ScalarNode | None, where: str) -> Paragraphs | None:
         return self.prose(node, where, key)
 
+    _fieldname = _text  # resolved against the dictionary by the row's checks (D311)
+
     def _date(self, spec: Date, node: Node, key: ScalarNode | None, where: str) -> str | None:
         return self.date(node, where)
 
