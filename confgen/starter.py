@@ -43,7 +43,7 @@ HEADER = """\
 # what the application does not do, then run: confgen validate {path}
 # An SCP row the application never sends is written  "B007": {{sent: false}}  instead of a condition. An SCP row
 # may add  comment: "<Error Comment text>", the text it sends with the status; a code sent for several reasons is
-# a list of conditions. Quote status codes ("0122", not 0122): YAML reads an unquoted 0122 as a number.
+# a list of conditions. Quote status codes ("0122", not 0122): an editor reads an unquoted 0122 as the number 122.
 # A warning that is right for this product is acknowledged on its line:  "0110":  # confgen: ignore[D305]
 """
 

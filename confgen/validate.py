@@ -52,6 +52,7 @@ from confgen.profile import (
     StatusEntry,
     TableProfile,
 )
+from confgen.readings import check_readings
 from confgen.rules.dicom import (
     GIVE,
     KEY_CHECKS,
@@ -110,6 +111,7 @@ def validate(source: Source, report: Report) -> Profile | None:
     report.suppressions = ignores
     walk = _Walk(report, source.path.parent)
     profile = walk.profile(source)
+    check_readings(source.root, report)  # after the walk: what it refused already is not told again
     if walk.reached_the_tables:
         ignores.report_stale(report)
     return profile

@@ -187,6 +187,20 @@ def test_the_diagnostics_of_a_broken_profile(server: LanguageServer, tmp_path: P
     ])
 
 
+def test_where_the_editor_reads_yaml_1_2_otherwise_confgen_warns(server: LanguageServer, tmp_path: Path) -> None:
+    # The two lines the editor refuses only because it reads YAML 1.2 are the two confgen warns about (Y108); the
+    # others are errors of both.
+    text = EXAMPLE_TEXT
+    for old, new in BROKEN:
+        text = edit(old, new, text)
+    found = {(f.rule, f.line) for f in diagnose(tmp_path, text)}
+    y108 = sorted(line for rule, line in found if rule == "Y108")
+    assert y108 == [position(text, "0117:")[0] + 1, position(text, "sent: no")[0] + 1]
+    assert ("S203", position(text, "product_version")[0] + 1) in found
+    assert ("S201", position(text, "documnet_number")[0] + 1) in found
+    assert ("D310", position(text, '"0112"')[0] + 1) in found
+
+
 # -- confgen init --------------------------------------------------------------------------------------------------
 
 
