@@ -9,8 +9,8 @@ is reported with both readings and the spelling that both read alike.
 What confgen reads is what it checks with: a key is the characters typed (validate.py reads ``node.value``), and
 so is an unquoted date (a 1.1 timestamp, text in 1.2: the same characters either way); any other value is what
 its 1.1 type makes of it. YAML 1.2's reading is the core schema of YAML 1.2.2 (10.3.2), as the ``yaml`` package
-behind yaml-language-server reads it. ``y`` and ``n`` are booleans in the YAML 1.1 specification (and to an
-editor set to YAML 1.1) but text to PyYAML and to YAML 1.2: they are reported too, as the specification's.
+behind yaml-language-server reads it. ``y`` and ``n`` are booleans in YAML 1.1's specification, but PyYAML reads
+them as text, as YAML 1.2 does: confgen and editors agree on them, and they are not reported.
 """
 
 from __future__ import annotations
@@ -43,8 +43,6 @@ _MAYBE_NOT_TEXT_12 = re.compile(r"[-+.0-9~nNtTfF]|$")
 # number both read alike (its digits), and converting one of thousands of digits is refused by Python.
 _LONGEST = 40
 
-# The YAML 1.1 specification's booleans that PyYAML reads as text.
-_BOOL_11_SPEC_ONLY = {"y": True, "Y": True, "n": False, "N": False}
 
 _RESOLVER = Resolver()  # YAML 1.1's implicit types, as PyYAML resolves them (for both of its parsers)
 
@@ -80,7 +78,7 @@ def _check(node: ScalarNode, is_key: bool, refused: set[tuple[int | None, int | 
     if node.style:  # quoted, or a block scalar: text in both (a plain one's style is None, or "" from libyaml)
         return
     typed = node.value
-    if node.tag == _YAML + "str" and typed not in _BOOL_11_SPEC_ONLY and not _MAYBE_NOT_TEXT_12.match(typed):
+    if node.tag == _YAML + "str" and not _MAYBE_NOT_TEXT_12.match(typed):
         return  # text in both (the common case: prose), decided cheaply
     if len(typed) > _LONGEST:
         return
@@ -104,10 +102,6 @@ def _difference(node: ScalarNode, is_key: bool) -> str | None:
             return None
         return (f"the key {typed} is {_shown(yaml12)} to YAML 1.2, which editors read ({_shown(yaml11)} to YAML "
                 f"1.1), while confgen reads the key as typed, '{typed}': write it {quoted}")
-    if typed in _BOOL_11_SPEC_ONLY:
-        return (f"{typed} is {_shown(('boolean', _BOOL_11_SPEC_ONLY[typed]))} in YAML 1.1's specification (an "
-                f"editor set to YAML 1.1 reads it so) but {_shown(yaml12)} in YAML 1.2 and to confgen's parser: "
-                f"write true or false for the boolean, or {quoted} for the text")
     if _same(yaml11, yaml12):
         return None
     if yaml11[0] == "boolean":

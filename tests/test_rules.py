@@ -241,7 +241,7 @@ def test_d305_for_a_general_code_outside_c_store(tmp_path: Path) -> None:
 
 
 def test_d307_same_code_spelt_differently(tmp_path: Path) -> None:
-    text = edit("        other: >-", '        "A7A0": x\n        "a7a0": z\n        other: >-')
+    text = edit("        other: >-", '        "A7A0": x\n        "a7a0": y\n        other: >-')
     found = diagnose(tmp_path, text)
     assert rules_at(found) == {("D307", line_of(text, "a7a0"))}
     assert f"line {line_of(text, 'A7A0')}" in found[0].message
