@@ -278,6 +278,31 @@ def test_the_dictionary_read_without_importing_pydicom_is_pydicoms() -> None:
     assert {tag: entries[tag] for tag in tags} == {tag: get_entry(tag) for tag in tags}
     assert dictionary.dictionary_version() == pydicom_version
 
+    # The command elements, read from the first lines of the module alone, are pydicom's group 0000.
+    dictionary._commands.cache_clear()
+    commands = dictionary._commands()
+    assert commands == {tag: get_entry(tag) for tag in tags if tag >> 16 == 0}
+    assert len(commands) > 40
+
+
+def test_command_elements_are_read_without_the_whole_dictionary(tmp_path: Path) -> None:
+    # A profile whose related fields are all command elements never loads the whole dictionary; one that names a
+    # data element does, to say what it is.
+    import subprocess
+    import sys
+
+    from conftest import EXAMPLE, edit
+
+    code = ("import sys; from pathlib import Path; from confgen import dictionary; from confgen.build import check; "
+            "report = check(Path(sys.argv[1])).report; "
+            "print(len(report.diagnostics), dictionary._entries.cache_info().currsize)")
+    data_element = tmp_path / "data-element.yaml"
+    data_element.write_text(edit('related_fields: ["(0000,0902)"]', "related_fields: [PatientName]"),
+                            encoding="utf-8")
+    runs = [subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True).stdout
+            for path in (EXAMPLE, data_element)]
+    assert runs == ["0 0\n", "1 1\n"]
+
 
 # -- the standard's data, precompiled ------------------------------------------------------------------------------
 
