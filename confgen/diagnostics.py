@@ -7,11 +7,12 @@ be rendered or written).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
 import yaml
+
+from confgen.records import field, record
 
 
 class Severity(StrEnum):
@@ -20,7 +21,7 @@ class Severity(StrEnum):
     NOTE = "note"  # an observation that is no problem (what `confgen probe` saw); it never fails a run
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Example:
     """A piece of a profile that shows a rule, and where it goes: "top" (the profile's top level), "document",
     "scu" or "scp" (the rows of the Storage tables). ``confgen rules --explain`` prints it; the tests run it."""
@@ -29,7 +30,7 @@ class Example:
     text: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rule:
     """A check confgen makes: its ID, severity and one-line summary, why it exists, and a profile piece it reports
     (``failing``) beside one it accepts (``passing``). ``exit_code`` is what an error of this rule makes the command
@@ -45,7 +46,7 @@ class Rule:
     suppressible: bool = False
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Diagnostic:
     path: str  # as given: the text format shows it as one_line() does, JSON and GitHub annotations as it is
     line: int | None
@@ -90,7 +91,7 @@ class Suppressions(Protocol):
     def suppresses(self, rule: Rule, line: int) -> bool: ...
 
 
-@dataclass
+@record
 class Report:
     """The diagnostics of one profile, in the order a reader meets them in the file.
 

@@ -7,8 +7,8 @@ import difflib
 import functools
 import importlib.util
 import re
-from dataclasses import dataclass
 
+from confgen.records import record
 from confgen.resources import distribution_version, package_dir
 from confgen.standard import parse_tag
 
@@ -98,7 +98,7 @@ def tag_text(tag: int) -> str:
     return f"({tag >> 16:04X},{tag & 0xFFFF:04X})"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CommandElement:
     tag: int
     keyword: str
@@ -117,7 +117,7 @@ class CommandElement:
         return f"{self.name} {self.tag_text}"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class NamedField:
     """A related field that is a parameter of the message, not a command element: the standard names it (the
     Identifier of a C-FIND response) and it has no tag."""

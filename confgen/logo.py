@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import base64
 import re
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote_to_bytes
 from xml.parsers import expat
 
 from confgen.files import read_regular, reason
+from confgen.records import field, record
 from confgen.source import SIZE_LIMIT
 
 # A cover logo prints a few centimetres wide: 4096 x 4096 pixels is more than any printer shows there, and a
@@ -37,7 +37,7 @@ _XLINK_HREF = "http://www.w3.org/1999/xlink href"
 _TEXT_ELEMENTS = {"text", "tspan", "textPath", "a"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Logo:
     name: str  # as the profile gives it
     path: Path  # the file, resolved: a build must never write over it
@@ -85,7 +85,7 @@ def _looks_like_svg(data: bytes) -> bool:
     return b"<svg" in data[:4096] or data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"<?xml", b"<!--", b"<!DOCTYPE"))
 
 
-@dataclass
+@record
 class _Element:
     tag: str  # the local name
     attributes: dict[str, str]
@@ -94,7 +94,7 @@ class _Element:
     style: int = 0  # characters of a stylesheet (for <style>)
 
 
-@dataclass
+@record
 class _Cost:
     elements: int = 0
     pixels: int = 0
@@ -113,7 +113,7 @@ class _Refused(Exception):
     pass
 
 
-@dataclass
+@record
 class _Budget:
     """What the logo draws, at every level, against one set of limits."""
 

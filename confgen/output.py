@@ -24,10 +24,10 @@ import signal
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from confgen.files import open_regular
+from confgen.records import record
 
 try:
     import fcntl
@@ -130,7 +130,7 @@ def signals_held() -> Iterator[None]:
 
 # -- staging ---------------------------------------------------------------------------------------------------
 
-@dataclass
+@record
 class Staged:
     target: Path
     temporary: Path | None  # None once renamed into place

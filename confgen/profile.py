@@ -5,12 +5,12 @@ Built only by ``confgen.validate``; nothing here checks anything.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from confgen.dictionary import RelatedField
 from confgen.format import FORMAT_VERSION, UNSENT_STATUSES
 from confgen.logo import Logo
+from confgen.records import record
 from confgen.standard import CodeRange
 
 __all__ = ["FORMAT_VERSION", "UNSENT_STATUSES", "Case", "Document", "FailureProfile", "Paragraphs", "Profile",
@@ -19,14 +19,14 @@ __all__ = ["FORMAT_VERSION", "UNSENT_STATUSES", "Case", "Document", "FailureProf
 Paragraphs = tuple[str, ...]  # a text as the statement prints it: one or more paragraphs, each on one line
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Revision:
     revision: str
     date: str
     description: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Document:
     manufacturer: str
     product: str
@@ -40,7 +40,7 @@ class Document:
     unsent_statuses: str = UNSENT_STATUSES[0]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Case:
     """One reason a row gives: an SCP's condition for sending the code (with the fields that detail it and the
     Error Comment it sends), or an SCU's behavior on receiving it."""
@@ -50,7 +50,7 @@ class Case:
     comment: str | None = None  # the Error Comment (0000,0902) text sent with the status
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class StatusEntry:
     """One row the profile gives: a code or range (``None`` for the "Other Status Codes" row)."""
 
@@ -66,7 +66,7 @@ class StatusEntry:
         return tuple(dict.fromkeys(field for case in self.cases for field in case.related_fields))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TableProfile:
     """What the profile gives for one status-code table: its rows, and the text around it."""
 
@@ -79,7 +79,7 @@ class TableProfile:
         return next((e for e in self.entries if e.codes == codes), None)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FailureProfile:
     """What the profile gives for one communication failure table: each failure, as the template names it where
     it is one of the template's, with the application's behavior."""
@@ -88,7 +88,7 @@ class FailureProfile:
     line: int = 0
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Profile:
     path: Path
     sha256: str  # of the profile file's bytes, for the statement's provenance

@@ -14,7 +14,6 @@ import os
 import re
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from confgen.files import read_regular, reason
+from confgen.records import field, record
 from confgen.resources import templates_dir
 from confgen.statement import Statement
 
@@ -32,7 +32,7 @@ PRINT_STYLESHEET = "print.css.j2"  # paged media, for the PDF only
 TEMPLATE_LIMIT = 1024 * 1024  # bytes: the packaged templates together are under 20 kB
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rendered:
     html: str
     print_css: str

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 from confgen import dictionary
@@ -41,6 +40,7 @@ from confgen.format import (
     Text,
     profile_format,
 )
+from confgen.records import replace
 from confgen.standard import Standard, TemplateRow, TemplateTable, available_editions, load_standard
 
 Schema = dict[str, Any]

@@ -18,11 +18,11 @@ import hashlib
 import json
 import re
 import sys
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import yaml
 
+from confgen.records import field, record
 from confgen.resources import STANDARD_DIR
 from confgen.yamlload import LOADER
 
@@ -35,7 +35,7 @@ _RANGE = re.compile(r"([0-9A-F]{4})-([0-9A-F]{4})")
 _TAG = re.compile(r"\(\s*([0-9A-Fa-f]{4})\s*,\s*([0-9A-Fa-f]{4})\s*\)")
 
 
-@dataclass(frozen=True, order=True)
+@record(frozen=True, order=True)
 class CodeRange:
     """A status code ("B000") or an inclusive range of codes ("A700-A7FF"), as four-digit hexadecimal."""
 
@@ -83,7 +83,7 @@ def parse_tag(text: str) -> int | None:
 FieldRef = int | str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class StatusMeaning:
     """What the standard says a code means for one DIMSE of one service, and where it says so."""
 
@@ -94,7 +94,7 @@ class StatusMeaning:
     source: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TemplateRow:
     """A row the template prints. Where the template contradicts PS3.4 or PS3.7, the row holds the standard's
     code and class, ``printed`` and ``printed_status`` what the template printed, and ``correction`` the note
@@ -117,14 +117,14 @@ class TemplateRow:
         return f"{self.status}: {self.meaning}"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CatchAllRow:
     status: str
     meaning: str
     code: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TemplateTable:
     """One status-code table of Annex N: what one role (SCU or SCP) of one service does with one DIMSE's
     statuses. ``derived`` names each fact that was not read in the template, with what it was derived from."""
@@ -165,7 +165,7 @@ class TemplateTable:
         return [row for row in self.rows if row.codes.first in codes and row.codes.last in codes]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FailureTable:
     """A communication failure table of N.7.3.1: what the application does when a failure occurs. ``failures``
     are the template's rows, which every statement addresses."""
@@ -182,7 +182,7 @@ class FailureTable:
     derived: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ServiceTemplate:
     """A subsection of N.7.3.2: one DIMSE service and its tables, in the template's order."""
 
@@ -207,7 +207,7 @@ class ServiceTemplate:
         return tuple(table for table in self.tables if table.role == role)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Section:
     number: str
     title: str
@@ -215,7 +215,7 @@ class Section:
     source: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Standard:
     """The facts of one PS3.2 edition, with the PS3.4 and PS3.7 data it is checked against."""
 

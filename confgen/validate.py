@@ -12,7 +12,6 @@ import datetime
 import difflib
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeGuard
 
@@ -53,6 +52,7 @@ from confgen.profile import (
     TableProfile,
 )
 from confgen.readings import check_readings
+from confgen.records import field, record
 from confgen.rules.dicom import (
     GIVE,
     KEY_CHECKS,
@@ -125,7 +125,7 @@ class Fields(dict[str, Node]):
         self.keys_at: dict[str, ScalarNode] = {}
 
 
-@dataclass
+@record
 class Checked:
     """A mapping walked along its declaration: each key's value as checked (None where it was wrong), the key
     nodes, and the nodes of each list's items."""
