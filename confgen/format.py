@@ -305,7 +305,20 @@ DOCUMENT = _document()
 
 
 def profile_format(standard: Standard) -> Keyed:
-    """The whole format for a profile that follows ``standard``'s edition."""
+    """The whole format for a profile that follows ``standard``'s edition, made once per edition: the validator
+    walks it for every profile of a build, and the declaration, immutable, is the same each time. (A Standard
+    holds dicts, so it is no key for functools.cache; the one made from other data, as a test makes, is another
+    object and gets its own.)"""
+    made = _FORMATS.get(standard.edition)
+    if made is None or made[0] is not standard:
+        made = _FORMATS[standard.edition] = (standard, _profile_format(standard))
+    return made[1]
+
+
+_FORMATS: dict[str, tuple[Standard, Keyed]] = {}
+
+
+def _profile_format(standard: Standard) -> Keyed:
     services = Keyed(
         f"The DIMSE services whose status codes the statement documents (PS3.2 Annex N, N.7.3.2 DIMSE Services), "
         f"each with the roles the application plays. PS3.2 {standard.edition} has: {', '.join(standard.services)}.",
