@@ -6,12 +6,15 @@ Built only by ``confgen.validate``; nothing here checks anything.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from confgen.dictionary import RelatedField
 from confgen.format import FORMAT_VERSION, UNSENT_STATUSES
-from confgen.logo import Logo
 from confgen.records import record
 from confgen.standard import CodeRange
+
+if TYPE_CHECKING:  # confgen.logo (its SVG parser) is loaded only for a profile that has a logo
+    from confgen.logo import Logo
 
 __all__ = ["FORMAT_VERSION", "UNSENT_STATUSES", "Case", "Document", "FailureProfile", "Paragraphs", "Profile",
            "Revision", "StatusEntry", "TableProfile"]

@@ -40,7 +40,6 @@ from confgen.format import (
     Text,
     profile_format,
 )
-from confgen.logo import LogoError, read_logo
 from confgen.profile import (
     Case,
     Document,
@@ -243,6 +242,8 @@ class _Walk:
         name = self.text(node, where)
         if name is None:
             return None
+        from confgen.logo import LogoError, read_logo  # its SVG parser, for the profiles that have a logo
+
         try:
             return read_logo(name, self.folder)
         except LogoError as error:
