@@ -110,6 +110,9 @@ def _values(item: Any) -> tuple[Any, ...]:
 def _init(self: Any, *args: Any, **kwargs: Any) -> None:
     cls = type(self)
     names: tuple[str, ...] = cls._record_fields
+    if len(args) == len(names) and not kwargs:  # every field given in order: the common case, made quick
+        self.__dict__.update(zip(names, args, strict=True))
+        return
     if len(args) > len(names):
         raise TypeError(f"{cls.__qualname__}() takes {len(names)} fields, but {len(args)} were given")
     values = dict(zip(names, args, strict=False))
