@@ -15,7 +15,6 @@ import hashlib
 import os
 import re
 import stat
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -209,6 +208,8 @@ def _template_line(error: Exception) -> str | None:
     traceback of the others."""
     if isinstance(error, jinja2.TemplateSyntaxError) and error.name:
         return f"{error.name}:{error.lineno}"
+    import traceback  # only a failed template needs it (2 ms of every build otherwise)
+
     frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename.endswith(".j2")]
     if frames:
         return f"{Path(frames[-1].filename).name}:{frames[-1].lineno}"
