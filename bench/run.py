@@ -126,7 +126,6 @@ def _measure(work: Path, runs: int, batch: int) -> int:
     profiles["large"].write_text(large_profile(), encoding="utf-8")
     variant = PDF_VARIANTS[0]
     env = environment(work)
-    figures: dict[str, float] = {}
     # The floor is short and the machine may be busy: it is taken with twice the runs.
     floor = median_time([sys.executable, "-c", "import yaml"], 2 * runs, work, env)
     rows: list[tuple[str, float, str]] = []
@@ -156,11 +155,11 @@ def _measure(work: Path, runs: int, batch: int) -> int:
              _target(full / weasy, 1.3 if name == "every table" else 1.10, "x weasyprint")),
             (f"{name}: weasyprint command alone", weasy, ""),
         ]
-        figures[f"{name}: validate"] = validate
-    # Taken with the others, in the loop above: every table against the example.
-    every, example = figures["every table: validate"], figures["example: validate"]
-    rows.append(("every table: validate, against the example", every,
-                 _target(every / example, 1.5, "x example validate")))
+    # Every table against the example: timed side by side too.
+    against = side_by_side({name: [*CONFGEN, "validate", str(profiles[name])] for name in ("example", "every table")},
+                           runs, work, env)
+    rows.append(("every table: validate, against the example", against["every table"],
+                 _target(against["every table"] / against["example"], 1.5, "x example validate")))
 
     many = [work / f"product-{n}.yaml" for n in range(batch)]
     text = EXAMPLE.read_text(encoding="utf-8")
@@ -175,8 +174,9 @@ def _measure(work: Path, runs: int, batch: int) -> int:
     together = statistics.median(
         _wall([[*CONFGEN, "build", *map(str, many), "-o", str(out), "--force"]], work, env)
         for _ in range(batch_runs))
-    unchanged = median_time([*CONFGEN, "build", *map(str, many), "-o", str(out)], runs, work, env)
-    validate = figures["example: validate"]
+    again = side_by_side({"unchanged": [*CONFGEN, "build", *map(str, many), "-o", str(out)],
+                          "validate": [*CONFGEN, "validate", str(EXAMPLE)]}, runs, work, env)
+    unchanged, validate = again["unchanged"], again["validate"]
     rows += [
         (f"{batch} profiles, {batch} commands", one_by_one, ""),
         (f"{batch} profiles, one command", together, _target(one_by_one / together, 3.0, "x faster", at_least=True)),
