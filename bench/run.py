@@ -1,28 +1,36 @@
-"""How fast confgen is, measured against floors taken in the same run on the same machine.
+"""How fast confgen is, measured beside the tools it is used with, in the same run on the same machine.
 
     python bench/run.py            # medians of 7 runs: a few minutes on 2 cores
     python bench/run.py --quick    # 1 run of each, 3 profiles in the batch: proves the script works (CI)
 
-Every figure is the wall time of a fresh process, as a user or a pipeline runs it. The targets are ratios
-(issue 5), because absolute times depend on the machine and on what else it is doing:
+Every figure is the wall time of a fresh process, as a user or a pipeline runs it, with Python's bytecode in
+use, as an installed wheel has it (pip compiles it on install), kept in the benchmark's folder
+(PYTHONPYCACHEPREFIX; PYTHONDONTWRITEBYTECODE is unset for the commands); confgen's cache of compiled templates
+is kept there too (XDG_CACHE_HOME). Each command runs once before it is timed, so that these caches are warm.
+Commands compared with each other are timed in turn, one run of each after the other, so that a change in
+the machine's load falls on all of them. The targets are ratios, because absolute times depend on the machine
+and on what else it is doing. For the example, a larger profile (the example with 200 more SCP codes) and the
+largest example profile (every table confgen completes, about 20 tables and 300 rows):
 
-    validate                      <= 2.0 x  python -c "import yaml"
-    build --to html               <= 3.0 x  python -c "import yaml"
+    validate                      <= 1.0 x  yamllint on the same profile (issue 12)
+    build --to html               <= 2.0 x  validate of the same profile (issue 12)
     build (HTML and PDF)          <= 1.10 x weasyprint on the same HTML, same stylesheet, variant and tagging
-    12 profiles in one command    >= 3 x faster than 12 commands
-    12 unchanged profiles again   <= 1.5 x  one validate
+                                            (1.3 x for every table, issue 10)
 
-and, for a statement with every table confgen completes (about 20 tables, 300 rows; issue 10):
+and:
 
-    validate                      <= 1.5 x  validate of the one-service example
-    build (HTML and PDF)          <= 1.3 x  weasyprint on the same HTML, same stylesheet, variant and tagging
+    validate of every table       <= 1.5 x  validate of the example (issue 10)
+    12 profiles in one command    >= 3 x faster than 12 commands (issue 5)
+    12 unchanged profiles again   <= 1.5 x  one validate (issue 5)
 
 and two absolute ones (issue 11), which are network round trips on loopback and the peers' own speed:
 
     probe scp, the whole probe set against DCMTK's storescp, default timeout    < 30 s
     probe scu --command, DCMTK's storescu through every row of N.7-42          < 20 s
 
-The probe figures need Debian's dcmtk (tests/checkers/install installs it); without it they are skipped.
+yamllint runs with its default configuration, as `yamllint PROFILE` does; it finds lines over 80 characters in
+the profiles, and its exit code 1 for them is expected. The probe figures need Debian's dcmtk
+(tests/checkers/install installs it); without it they are skipped.
 """
 
 from __future__ import annotations
@@ -67,15 +75,32 @@ def large_profile(additional: int = 200) -> str:
 
 
 def median_time(command: Sequence[str], runs: int, cwd: Path, env: dict[str, str] | None = None) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                check=False)
-        times.append(time.perf_counter() - start)
-        if result.returncode != 0:
-            raise SystemExit(f"bench: {' '.join(command)} failed ({result.returncode}):\n{result.stderr.decode()}")
-    return statistics.median(times)
+    return side_by_side({"": command}, runs, cwd, env)[""]
+
+
+def side_by_side(commands: dict[str, Sequence[str]], runs: int, cwd: Path, env: dict[str, str] | None = None,
+                 exit_codes: dict[str, tuple[int, ...]] | None = None) -> dict[str, float]:
+    """The median wall time of each command, after one run of each that is not timed; the commands are run in
+    turn, run after run. A command fails the benchmark unless it ends with one of its ``exit_codes`` (0)."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for round_ in range(runs + 1):
+        for name, command in commands.items():
+            start = time.perf_counter()
+            result = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                    check=False)
+            if round_:  # the first round warms the caches
+                times[name].append(time.perf_counter() - start)
+            if result.returncode not in (exit_codes or {}).get(name, (0,)):
+                raise SystemExit(f"bench: {' '.join(command)} failed ({result.returncode}):\n"
+                                 f"{result.stderr.decode()}")
+    return {name: statistics.median(spent) for name, spent in times.items()}
+
+
+def environment(work: Path) -> dict[str, str]:
+    """The commands' environment: bytecode written and read in the benchmark's folder, as an installed wheel has
+    it; confgen's template cache there too."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    return env | {"PYTHONPYCACHEPREFIX": str(work / "pycache"), "XDG_CACHE_HOME": str(work / "cache")}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -100,37 +125,41 @@ def _measure(work: Path, runs: int, batch: int) -> int:
     profiles = {"example": EXAMPLE, "large": work / "large.yaml", "every table": EVERY_TABLE}
     profiles["large"].write_text(large_profile(), encoding="utf-8")
     variant = PDF_VARIANTS[0]
-    figures: dict[str, float] = {}
+    env = environment(work)
     # The floor is short and the machine may be busy: it is taken with twice the runs.
-    floor = median_time([sys.executable, "-c", "import yaml"], 2 * runs, work)
+    floor = median_time([sys.executable, "-c", "import yaml"], 2 * runs, work, env)
     rows: list[tuple[str, float, str]] = []
 
     for name, profile in profiles.items():
         out = work / f"out-{name}"
-        validate = median_time([*CONFGEN, "validate", str(profile)], runs, work)
-        html = median_time([*CONFGEN, "build", str(profile), "-o", str(out), "--to", "html", "--force"], runs, work)
-        full = median_time([*CONFGEN, "build", str(profile), "-o", str(out), "--force"], runs, work)
+        first = side_by_side({
+            "yamllint": [sys.executable, "-m", "yamllint", str(profile)],
+            "validate": [*CONFGEN, "validate", str(profile)],
+            "html": [*CONFGEN, "build", str(profile), "-o", str(out), "--to", "html", "--force"],
+        }, runs, work, env, exit_codes={"yamllint": (0, 1)})
         # The same HTML, laid out by WeasyPrint's own command with the same print stylesheet, variant and tags.
         stylesheet = work / "print.css"
         stylesheet.write_text(_print_css(profile), encoding="utf-8")
-        weasy = median_time([sys.executable, "-m", "weasyprint", "--pdf-variant", variant, "--pdf-tags",
-                             "-s", str(stylesheet), str(out / f"{profile.stem}.html"), str(work / "weasy.pdf")],
-                            runs, work, env={**os.environ, "SOURCE_DATE_EPOCH": "1763596800"})
-        if name == "every table":
-            rows += [
-                (f"{name}: validate", validate, _target(validate / figures["example: validate"], 1.5,
-                                                        "x example validate")),
-                (f"{name}: build (HTML and PDF)", full, _target(full / weasy, 1.3, "x weasyprint")),
-                (f"{name}: weasyprint command alone", weasy, ""),
-            ]
-            continue
+        second = side_by_side({
+            "full": [*CONFGEN, "build", str(profile), "-o", str(out), "--force"],
+            "weasy": [sys.executable, "-m", "weasyprint", "--pdf-variant", variant, "--pdf-tags", "-s",
+                      str(stylesheet), str(out / f"{profile.stem}.html"), str(work / "weasy.pdf")],
+        }, runs, work, env | {"SOURCE_DATE_EPOCH": "1763596800"})
+        yamllint, validate, html, full, weasy = (first["yamllint"], first["validate"], first["html"], second["full"],
+                                                 second["weasy"])
         rows += [
-            (f"{name}: validate", validate, _target(validate / floor, 2.0, "x floor")),
-            (f"{name}: build --to html", html, _target(html / floor, 3.0, "x floor")),
-            (f"{name}: build (HTML and PDF)", full, _target(full / weasy, 1.10, "x weasyprint")),
+            (f"{name}: yamllint", yamllint, ""),
+            (f"{name}: validate", validate, _target(validate / yamllint, 1.0, "x yamllint")),
+            (f"{name}: build --to html", html, _target(html / validate, 2.0, "x validate")),
+            (f"{name}: build (HTML and PDF)", full,
+             _target(full / weasy, 1.3 if name == "every table" else 1.10, "x weasyprint")),
             (f"{name}: weasyprint command alone", weasy, ""),
         ]
-        figures[f"{name}: validate"] = validate
+    # Every table against the example: timed side by side too.
+    against = side_by_side({name: [*CONFGEN, "validate", str(profiles[name])] for name in ("example", "every table")},
+                           runs, work, env)
+    rows.append(("every table: validate, against the example", against["every table"],
+                 _target(against["every table"] / against["example"], 1.5, "x example validate")))
 
     many = [work / f"product-{n}.yaml" for n in range(batch)]
     text = EXAMPLE.read_text(encoding="utf-8")
@@ -140,19 +169,21 @@ def _measure(work: Path, runs: int, batch: int) -> int:
     # The batch figures are medians too, of fewer runs: twelve commands one by one take a while.
     batch_runs = min(runs, 3)
     one_by_one = statistics.median(
-        _wall([[*CONFGEN, "build", str(path), "-o", str(out), "--force"] for path in many], work)
+        _wall([[*CONFGEN, "build", str(path), "-o", str(out), "--force"] for path in many], work, env)
         for _ in range(batch_runs))
     together = statistics.median(
-        _wall([[*CONFGEN, "build", *map(str, many), "-o", str(out), "--force"]], work) for _ in range(batch_runs))
-    unchanged = median_time([*CONFGEN, "build", *map(str, many), "-o", str(out)], runs, work)
-    validate = figures["example: validate"]
+        _wall([[*CONFGEN, "build", *map(str, many), "-o", str(out), "--force"]], work, env)
+        for _ in range(batch_runs))
+    again = side_by_side({"unchanged": [*CONFGEN, "build", *map(str, many), "-o", str(out)],
+                          "validate": [*CONFGEN, "validate", str(EXAMPLE)]}, runs, work, env)
+    unchanged, validate = again["unchanged"], again["validate"]
     rows += [
         (f"{batch} profiles, {batch} commands", one_by_one, ""),
         (f"{batch} profiles, one command", together, _target(one_by_one / together, 3.0, "x faster", at_least=True)),
         (f"{batch} unchanged profiles again", unchanged, _target(unchanged / validate, 1.5, "x validate")),
     ]
 
-    rows += _probe_rows(work, batch_runs)
+    rows += _probe_rows(work, batch_runs, env)
 
     cores = default_workers()
     print(f"confgen benchmark: Python {platform.python_version()}, {platform.system()} {platform.machine()}, "
@@ -164,7 +195,7 @@ def _measure(work: Path, runs: int, batch: int) -> int:
     return 0
 
 
-def _probe_rows(work: Path, runs: int) -> list[tuple[str, float, str]]:
+def _probe_rows(work: Path, runs: int, env: dict[str, str]) -> list[tuple[str, float, str]]:
     """The two probe figures: the whole SCP probe set against storescp, and storescu through every SCU row."""
     labels = ("probe scp: storescp, every probe", "probe scu: storescu, every row")
     if not (STORESCP.exists() and STORESCU.exists()):
@@ -175,11 +206,11 @@ def _probe_rows(work: Path, runs: int) -> list[tuple[str, float, str]]:
     received.mkdir()
     with _running([str(STORESCP), "--output-directory", str(received), str(port)], work, port):
         scp = median_time([*CONFGEN, "probe", "scp", str(PEER_PROFILES / "storescp.yaml"), "--host", "127.0.0.1",
-                           "--port", str(port)], runs, work)
+                           "--port", str(port)], runs, work, env)
     files = _three_files(work)
     port = _free_port()
     scu = median_time([*CONFGEN, "probe", "scu", str(PEER_PROFILES / "storescu.yaml"), "--port", str(port),
-                       "--command", f"{STORESCU} 127.0.0.1 {port} {' '.join(map(str, files))}"], runs, work)
+                       "--command", f"{STORESCU} 127.0.0.1 {port} {' '.join(map(str, files))}"], runs, work, env)
     return [(labels[0], scp, _target(scp, 30.0, "s")), (labels[1], scu, _target(scu, 20.0, "s"))]
 
 
@@ -233,10 +264,10 @@ def _print_css(profile: Path) -> str:
     return render(build_statement(checked.profile)).print_css
 
 
-def _wall(commands: list[list[str]], cwd: Path) -> float:
+def _wall(commands: list[list[str]], cwd: Path, env: dict[str, str]) -> float:
     start = time.perf_counter()
     for command in commands:
-        subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
     return time.perf_counter() - start
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from confgen import resources, rules
 from confgen.diagnostics import Report, Rule, one_line
 from confgen.profile import Profile
+from confgen.records import field, record, replace
 from confgen.source import check_file_name, load
 from confgen.validate import validate
 
@@ -34,7 +34,7 @@ FORMATS = ("html", "pdf")
 PDF_VARIANTS = ("pdf/a-2a", "pdf/a-3a", "pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf/a-3u", "pdf/ua-1", "none")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Options:
     """How a build runs: where it writes, what, and whether warnings stop a profile being written."""
 
@@ -50,7 +50,7 @@ class Options:
     verification: Verification | None = None  # what it says, once read (build_all reads it)
 
 
-@dataclass
+@record
 class Result:
     report: Report
     profile: Profile | None = None

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import argparse
 import shlex
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from confgen import __version__
+from confgen.records import field, record
 
 # How an option's value, or a positional argument, is completed.
 FLAG, WORDS, FILE, FOLDER, TEXT = "flag", "words", "file", "folder", "text"
@@ -21,7 +21,7 @@ _FOLDER_METAVARS = {"DIR"}
 _FILE_METAVARS = {"FILE", "REPORT", "PROFILE", "NAME"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Option:
     flags: tuple[str, ...]
     help: str
@@ -31,7 +31,7 @@ class Option:
     nargs: str | int | None = None
 
 
-@dataclass
+@record
 class Command:
     path: tuple[str, ...]  # () for confgen itself, ("probe", "scp") for `confgen probe scp`
     help: str = ""

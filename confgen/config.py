@@ -15,12 +15,12 @@ import os
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from confgen import rules
 from confgen.diagnostics import Report
 from confgen.files import read_regular, reason
+from confgen.records import field, record
 
 NAMES = ("confgen.toml", "pyproject.toml")
 SIZE_LIMIT = 1024 * 1024  # a pyproject.toml is a few kilobytes
@@ -40,7 +40,7 @@ Place = tuple[int, int]  # 1-based line and column
 KeyPath = tuple[str | int, ...]
 
 
-@dataclass
+@record
 class Config:
     """What the configuration file says: its valid settings by key (folders as paths from the working folder),
     the rules it ignores (each with where it says so), and its problems."""
@@ -239,7 +239,7 @@ _TOKEN = re.compile(r'''
 ''', re.VERBOSE | re.DOTALL)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Token:
     kind: str
     text: str

@@ -8,11 +8,12 @@ be rendered or written).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
 import yaml
+
+from confgen.records import field, record
 
 
 class Severity(StrEnum):
@@ -21,7 +22,7 @@ class Severity(StrEnum):
     NOTE = "note"  # an observation that is no problem (what `confgen probe` saw); it never fails a run
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Example:
     """A piece of a profile that shows a rule, and where it goes: "top" (the profile's top level), "document",
     "scu" or "scp" (the rows of the Storage tables); or, for a rule of the configuration, "pyproject" (a piece of
@@ -31,7 +32,7 @@ class Example:
     text: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rule:
     """A check confgen makes: its ID, severity and one-line summary, why it exists, and a profile piece it reports
     (``failing``) beside one it accepts (``passing``). ``exit_code`` is what an error of this rule makes the command
@@ -47,7 +48,7 @@ class Rule:
     suppressible: bool = False
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Diagnostic:
     path: str  # as given: the text format shows it as one_line() does, JSON and GitHub annotations as it is
     line: int | None
@@ -93,7 +94,7 @@ class Suppressions(Protocol):
     def suppresses(self, rule: Rule, line: int) -> bool: ...
 
 
-@dataclass
+@record
 class Report:
     """The diagnostics of one profile, in the order a reader meets them in the file.
 

@@ -7,8 +7,8 @@ import difflib
 import functools
 import importlib.util
 import re
-from dataclasses import dataclass
 
+from confgen.records import record
 from confgen.resources import distribution_version, package_dir
 from confgen.standard import parse_tag
 
@@ -49,6 +49,46 @@ def _by_keyword() -> dict[str, int]:
     return {entry[4]: tag for tag, entry in _entries().items() if entry[4]}
 
 
+# An entry of pydicom's data module as it writes them, one a line, in tag order:
+#     0x00000902: ('LO', '1', "Error Comment", '', 'ErrorComment'),
+_ENTRY = re.compile(rb"\n    0x([0-9A-F]{8}): \('([^'\n]*)', '([^'\n]*)', \"([^\"\n]*)\", '([^'\n]*)', '([^'\n]*)'\),")
+_HEAD = 64 * 1024  # bytes: group 0000 comes first, in well under this
+
+
+@functools.cache
+def _commands() -> dict[int, Entry]:
+    """The command elements (group 0000) of pydicom's data dictionary, by tag.
+
+    They are what related fields name, and they are the first entries of pydicom's data module, which lists
+    every tag in order: they are read from its first lines, about a hundredth of the time that loading the
+    whole dictionary takes (which only a field that is no command element needs, for its message). Where the
+    module does not look as expected (an entry written otherwise, no entry after group 0000 in its first part),
+    the whole dictionary is loaded. A test holds this equal to pydicom's own.
+    """
+    try:
+        with (package_dir("pydicom") / "_dicom_dict.py").open("rb") as stream:
+            head = stream.read(_HEAD)
+    except (ImportError, OSError):
+        head = b""
+    entries: dict[int, Entry] = {}
+    past_the_group = False
+    for match in _ENTRY.finditer(head):
+        tag = int(match[1], 16)
+        if tag >> 16:
+            past_the_group = True
+            break
+        vr, vm, name, retired, keyword = (part.decode("utf-8") for part in match.groups()[1:])
+        entries[tag] = (vr, vm, name, retired, keyword)
+    if past_the_group and entries and head.count(b"\n    0x0000") == len(entries):
+        return entries
+    return {tag: entry for tag, entry in _entries().items() if tag >> 16 == 0}
+
+
+@functools.cache
+def _command_by_keyword() -> dict[str, int]:
+    return {entry[4]: tag for tag, entry in _commands().items() if entry[4]}
+
+
 def dictionary_version() -> str:
     """The version of pydicom, whose data dictionary names the command elements."""
     return distribution_version("pydicom")
@@ -58,7 +98,7 @@ def tag_text(tag: int) -> str:
     return f"({tag >> 16:04X},{tag & 0xFFFF:04X})"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CommandElement:
     tag: int
     keyword: str
@@ -77,7 +117,7 @@ class CommandElement:
         return f"{self.name} {self.tag_text}"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class NamedField:
     """A related field that is a parameter of the message, not a command element: the standard names it (the
     Identifier of a C-FIND response) and it has no tag."""
@@ -102,12 +142,19 @@ class NotACommandElement(ValueError):
 
 @functools.cache
 def _command_keywords() -> tuple[str, ...]:
-    return tuple(sorted(keyword for keyword, tag in _by_keyword().items() if tag >> 16 == 0))
+    return tuple(sorted(_command_by_keyword()))
+
+
+def command_elements() -> tuple[CommandElement, ...]:
+    """The command elements (group 0000) pydicom's dictionary lists as current (not retired), by keyword: what an
+    editor offers as related fields. The retired ones are still read (``resolve``)."""
+    return tuple(element(_command_by_keyword()[keyword]) for keyword in _command_keywords()
+                 if _commands()[_command_by_keyword()[keyword]][3] != "Retired")
 
 
 def element(tag: int) -> CommandElement:
     """The command element for a tag of the standard's own data (known to exist)."""
-    entry = _entries()[tag]
+    entry = _commands()[tag]
     return CommandElement(tag, entry[4], entry[2])
 
 
@@ -124,10 +171,12 @@ def resolve(text: str, named: tuple[str, ...] = ()) -> RelatedField:
         return NamedField(name)
     tag = parse_tag(text)
     if tag is not None:
-        if tag not in _entries():
+        if tag not in (_commands() if tag >> 16 == 0 else _entries()):
             raise NotACommandElement(f"{text} is not in pydicom's data dictionary")
     else:
-        found = _by_keyword().get(text.strip())
+        found = _command_by_keyword().get(text.strip())
+        if found is None:  # no command element: the whole dictionary says what it is, if anything
+            found = _by_keyword().get(text.strip())
         if found is None and _TAG_LIKE.fullmatch(text):
             raise NotACommandElement(f"'{text}' is not a keyword or a tag: write a tag as \"(0000,0902)\", in quotes "
                                      "(unquoted, YAML splits it at the comma)")

@@ -9,8 +9,7 @@ on the template (its services, roles, DIMSEs, tables and rows) is built from the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from confgen.records import field, record
 from confgen.standard import FailureTable, Standard, TemplateTable
 
 FORMAT_VERSION = 1
@@ -28,7 +27,7 @@ PARAGRAPHS_NOTE = "A blank line starts a new paragraph."
 # -- what a value can be ------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Text:
     """Text that is not empty and holds no template leftover, printed as one line."""
 
@@ -36,18 +35,24 @@ class Text:
     placeholder: str = "<text>"  # what `confgen init` writes, for the vendor to replace
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Prose(Text):
     """Text that may hold paragraphs: a blank line in it starts a new one."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
+class FieldName(Text):
+    """A related field: a command element (group 0000) by keyword or tag, or a parameter the standard names. Text to
+    the validator, which resolves it (D311); editors are offered the command elements' keywords."""
+
+
+@record(frozen=True)
 class Date:
     description: str
     placeholder: str = "<YYYY-MM-DD>"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Flag:
     """true or false; ``only`` where one of them is the one that makes sense here (the validator says why the
     other does not, under its own rule)."""
@@ -57,7 +62,7 @@ class Flag:
     only: bool | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Choice:
     """One of a few words, in any case."""
 
@@ -65,24 +70,24 @@ class Choice:
     options: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FormatVersion:
     description: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Edition:
     """A PS3.2 edition confgen has data for."""
 
     description: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Logo:
     description: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Key:
     """A key of a mapping. ``starter`` is how `confgen init` writes an optional key: "write" it with a
     placeholder, "comment" it out, or leave it out (""); a required key is always written."""
@@ -93,7 +98,7 @@ class Key:
     starter: str = ""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Switch:
     """A flag that changes what else a mapping holds: when ``flag`` is false, none of ``absent``; otherwise each of
     ``required`` (an SCP row with sent: false has no condition; any other has one)."""
@@ -103,7 +108,7 @@ class Switch:
     required: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Keyed:
     """A mapping with a fixed set of keys. ``any_case`` keys match whatever their case (n-create, N-CREATE);
     ``hints`` answer keys that belong elsewhere ("condition" in an SCU row)."""
@@ -129,7 +134,7 @@ class Keyed:
         return tuple(key.name for key in self.keys if key.required)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ListOf:
     description: str
     item: Spec
@@ -138,7 +143,7 @@ class ListOf:
     unique: bool = False  # an item given twice is a mistake (D307)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class OneOf:
     """A value that may take several shapes: text, a mapping, a list. The first option of the value's shape
     applies."""
@@ -147,7 +152,7 @@ class OneOf:
     options: tuple[Spec, ...]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Statuses:
     """A status-code table's rows: a key per code (or template range, or ``other``), each an ``entry``."""
 
@@ -156,7 +161,7 @@ class Statuses:
     entry: Spec
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Failures:
     """A communication failure table's rows: a key per failure (the template's, and any more), each a behavior."""
 
@@ -205,8 +210,8 @@ def _related_fields(table: TemplateTable) -> Key:
         f"The fields that detail this status, printed in the Related Fields column of PS3.2 Table {table.table}: "
         "command elements (group 0000) by keyword (ErrorComment) or tag in quotes (\"(0000,0902)\"), or a "
         "parameter the standard names (Identifier). Leave it out, or [], for none.",
-        Text("A command element: its keyword (ErrorComment) or its tag in quotes (\"(0000,0902)\"); or a parameter "
-             "the standard names, such as Identifier."), unique=True))
+        FieldName("A command element: its keyword (ErrorComment) or its tag in quotes (\"(0000,0902)\"); or a "
+                  "parameter the standard names, such as Identifier."), unique=True))
 
 
 def status_entry(standard: Standard, table: TemplateTable) -> Spec:
@@ -300,7 +305,20 @@ DOCUMENT = _document()
 
 
 def profile_format(standard: Standard) -> Keyed:
-    """The whole format for a profile that follows ``standard``'s edition."""
+    """The whole format for a profile that follows ``standard``'s edition, made once per edition: the validator
+    walks it for every profile of a build, and the declaration, immutable, is the same each time. (A Standard
+    holds dicts, so it is no key for functools.cache; the one made from other data, as a test makes, is another
+    object and gets its own.)"""
+    made = _FORMATS.get(standard.edition)
+    if made is None or made[0] is not standard:
+        made = _FORMATS[standard.edition] = (standard, _profile_format(standard))
+    return made[1]
+
+
+_FORMATS: dict[str, tuple[Standard, Keyed]] = {}
+
+
+def _profile_format(standard: Standard) -> Keyed:
     services = Keyed(
         f"The DIMSE services whose status codes the statement documents (PS3.2 Annex N, N.7.3.2 DIMSE Services), "
         f"each with the roles the application plays. PS3.2 {standard.edition} has: {', '.join(standard.services)}.",

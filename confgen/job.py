@@ -9,20 +9,20 @@ becomes diagnostics of this profile, never an exception: one profile's failure s
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from confgen import resources, rules
 from confgen.diagnostics import Report
 from confgen.profile import Profile
+from confgen.records import record, replace
 
 if TYPE_CHECKING:
     from confgen.record import Dependencies
     from confgen.statement import Verification
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Job:
     profile: Profile
     shown_as: str  # how diagnostics name the profile
@@ -35,7 +35,7 @@ class Job:
     verification: Verification | None = None  # the `confgen probe` report About This Document cites
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Done:
     report: Report
     written: tuple[Path, ...]  # the outputs put in place (none unless all were)

@@ -12,12 +12,12 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote_to_bytes, urlsplit
 from xml.parsers import expat
 
 from confgen.files import read_regular, reason
+from confgen.records import field, record
 from confgen.source import SIZE_LIMIT
 
 # A cover logo prints a few centimetres wide: 4096 x 4096 pixels is more than any printer shows there, and a
@@ -45,7 +45,7 @@ _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _WHITESPACE = " \t\n\f\r"  # what WeasyPrint strips from a URL (html.WHITESPACE)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Logo:
     name: str  # as the profile gives it
     path: Path  # the file, resolved: a build must never write over it
@@ -93,7 +93,7 @@ def _looks_like_svg(data: bytes) -> bool:
     return b"<svg" in data[:4096] or data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"<?xml", b"<!--", b"<!DOCTYPE"))
 
 
-@dataclass
+@record
 class _Element:
     tag: str  # the local name
     attributes: dict[str, str]
@@ -130,7 +130,7 @@ class _Element:
         return len(_NUMBER.findall(geometry)) + sum(character in _PATH_LETTERS for character in geometry) + 1
 
 
-@dataclass
+@record
 class _Cost:
     elements: int = 0
     pixels: int = 0
@@ -149,7 +149,7 @@ class _Refused(Exception):
     pass
 
 
-@dataclass
+@record
 class _Budget:
     """What the logo draws, at every level, against one set of limits."""
 

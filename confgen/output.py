@@ -25,10 +25,10 @@ import stat
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from confgen.files import open_regular
+from confgen.records import record
 
 try:
     import fcntl
@@ -131,7 +131,7 @@ def signals_held() -> Iterator[None]:
 
 # -- staging ---------------------------------------------------------------------------------------------------
 
-@dataclass
+@record
 class Staged:
     target: Path
     temporary: Path | None  # None once renamed into place

@@ -12,7 +12,6 @@ import os
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -23,6 +22,7 @@ import weasyprint.urls
 
 from confgen import fonts
 from confgen.files import read_regular, reason
+from confgen.records import record
 
 # WeasyPrint says so when it subsets fonts with fontTools because libharfbuzz-subset0 is missing: a fact about
 # the machine, not about the statement, whose PDF is complete either way (README, "Faster PDFs").
@@ -31,7 +31,7 @@ MACHINE_WARNINGS = ("HarfBuzz-Subset will be required",)  # the same, as a Depre
 FETCH_LIMIT = 64 * 1024 * 1024  # bytes of one file a stylesheet refers to (an image, a font)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Pdf:
     data: bytes
     problems: list[str]  # what WeasyPrint logged, or Python warned, while rendering: the PDF is not as designed

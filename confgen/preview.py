@@ -26,7 +26,6 @@ import socketserver
 import sys
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -38,6 +37,7 @@ from confgen import resources, rules
 from confgen.build import check
 from confgen.diagnostics import Diagnostic, Report, Severity, one_line
 from confgen.profile import Profile
+from confgen.records import record
 from confgen.source import load
 
 HOST = "127.0.0.1"  # the loopback address only: the preview is for the person at this machine
@@ -75,7 +75,7 @@ _RELOAD_SCRIPT = """<script id="confgen-preview-reload">
 </script>"""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Outcome:
     """What one rebuild gave: the statement's HTML (None when the profile has errors or rendering failed), the
     profile it was rendered from, and the diagnostics."""

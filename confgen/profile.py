@@ -5,13 +5,16 @@ Built only by ``confgen.validate``; nothing here checks anything.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from confgen.dictionary import RelatedField
 from confgen.format import FORMAT_VERSION, UNSENT_STATUSES
-from confgen.logo import Logo
+from confgen.records import record
 from confgen.standard import CodeRange
+
+if TYPE_CHECKING:  # confgen.logo (its SVG parser) is loaded only for a profile that has a logo
+    from confgen.logo import Logo
 
 __all__ = ["FORMAT_VERSION", "UNSENT_STATUSES", "Case", "Document", "FailureProfile", "Paragraphs", "Profile",
            "Revision", "StatusEntry", "TableProfile"]
@@ -19,14 +22,14 @@ __all__ = ["FORMAT_VERSION", "UNSENT_STATUSES", "Case", "Document", "FailureProf
 Paragraphs = tuple[str, ...]  # a text as the statement prints it: one or more paragraphs, each on one line
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Revision:
     revision: str
     date: str
     description: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Document:
     manufacturer: str
     product: str
@@ -40,7 +43,7 @@ class Document:
     unsent_statuses: str = UNSENT_STATUSES[0]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Case:
     """One reason a row gives: an SCP's condition for sending the code (with the fields that detail it and the
     Error Comment it sends), or an SCU's behavior on receiving it."""
@@ -50,7 +53,7 @@ class Case:
     comment: str | None = None  # the Error Comment (0000,0902) text sent with the status
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class StatusEntry:
     """One row the profile gives: a code or range (``None`` for the "Other Status Codes" row)."""
 
@@ -66,7 +69,7 @@ class StatusEntry:
         return tuple(dict.fromkeys(field for case in self.cases for field in case.related_fields))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TableProfile:
     """What the profile gives for one status-code table: its rows, and the text around it."""
 
@@ -79,7 +82,7 @@ class TableProfile:
         return next((e for e in self.entries if e.codes == codes), None)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FailureProfile:
     """What the profile gives for one communication failure table: each failure, as the template names it where
     it is one of the template's, with the application's behavior."""
@@ -88,7 +91,7 @@ class FailureProfile:
     line: int = 0
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Profile:
     path: Path
     sha256: str  # of the profile file's bytes, for the statement's provenance

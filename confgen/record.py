@@ -21,12 +21,12 @@ import json
 import os
 import stat
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from confgen import __version__
 from confgen.files import read_regular, reason, sha256_of
 from confgen.output import write_outputs
+from confgen.records import field, record
 
 RECORD_NAME = ".confgen-build.json"
 RECORD_FORMAT = 2
@@ -79,7 +79,7 @@ def identity(path: str, kind: str) -> str:
     return "present"  # for ABSENT: something is there now
 
 
-@dataclass
+@record
 class Checker:
     """Checks the record's claims against the disk, each file once per build."""
 

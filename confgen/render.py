@@ -9,12 +9,13 @@ name (the packaged names, and what those include), and only as a regular file in
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import os
 import re
-import traceback
+import stat
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from confgen.files import read_regular, reason
+from confgen.records import field, record
 from confgen.resources import templates_dir
 from confgen.statement import Statement
 
@@ -32,7 +34,7 @@ PRINT_STYLESHEET = "print.css.j2"  # paged media, for the PDF only
 TEMPLATE_LIMIT = 1024 * 1024  # bytes: the packaged templates together are under 20 kB
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rendered:
     html: str
     print_css: str
@@ -126,12 +128,52 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         return bool(super().is_safe_attribute(obj, attr, value))
 
 
+class _Compiled(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache of compiled templates in a folder, where failing to read or write it only means compiling."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except OSError:
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):  # a full disk, a folder made read-only: the next build compiles again
+            super().dump_bytecode(bucket)
+
+
+@functools.cache
+def compiled_templates() -> jinja2.BytecodeCache | None:
+    """The templates as Jinja compiled them, kept between builds in the user's cache folder
+    ($XDG_CACHE_HOME/confgen/templates, by default ~/.cache/confgen/templates): compiling the packaged templates
+    takes longer than rendering them.
+
+    Jinja keys each entry by the template's name, its file's path and a hash of its source, and by Jinja's and
+    Python's versions, so a template changed, or replaced by --templates, is compiled anew; the loader reads
+    every template as before (the record hashes what it read). Compiled code is run, so the folder must be the
+    user's own and closed to others (as Jinja's own default folder must); otherwise, or where there is no
+    such folder and none can be made, nothing is kept.
+    """
+    base = Path(os.environ.get("XDG_CACHE_HOME", ""))
+    try:
+        folder = (base if base.is_absolute() else Path.home() / ".cache") / "confgen" / "templates"
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        found = folder.lstat()
+    except (OSError, RuntimeError):  # RuntimeError: no home folder
+        return None
+    owner = getattr(os, "getuid", lambda: found.st_uid)()
+    if not stat.S_ISDIR(found.st_mode) or found.st_uid != owner or stat.S_IMODE(found.st_mode) & 0o077:
+        return None
+    return _Compiled(str(folder))
+
+
 def environment(override: Path | None = None) -> tuple[jinja2.Environment, ConfinedLoader]:
     """Templates from ``override`` first, when given, then the packaged ones: a vendor replaces only the files
     it wants to change."""
     loader = ConfinedLoader([templates_dir()] if override is None else [override, templates_dir()])
     templates = _Sandbox(
         loader=loader,
+        bytecode_cache=compiled_templates(),
         autoescape=True,
         undefined=jinja2.StrictUndefined,  # a template bug fails the build instead of leaving an empty cell
         trim_blocks=True,
@@ -192,6 +234,8 @@ def _template_line(error: Exception) -> str | None:
     traceback of the others."""
     if isinstance(error, jinja2.TemplateSyntaxError) and error.name:
         return f"{error.name}:{error.lineno}"
+    import traceback  # only a failed template needs it (2 ms of every build otherwise)
+
     frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename.endswith(".j2")]
     if frames:
         return f"{Path(frames[-1].filename).name}:{frames[-1].lineno}"

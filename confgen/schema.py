@@ -16,6 +16,7 @@ quoted keys and ``true``/``false`` read the same in both.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from confgen import dictionary
@@ -27,8 +28,10 @@ from confgen.format import (
     Date,
     Edition,
     Failures,
+    FieldName,
     Flag,
     FormatVersion,
+    Key,
     Keyed,
     ListOf,
     OneOf,
@@ -37,6 +40,7 @@ from confgen.format import (
     Text,
     profile_format,
 )
+from confgen.records import replace
 from confgen.standard import Standard, TemplateRow, TemplateTable, available_editions, load_standard
 
 Schema = dict[str, Any]
@@ -52,6 +56,18 @@ _NOT_BLANK = r"\S|\uFEFF"
 _BLANK_MESSAGE = "Text may not be empty."
 
 _REGEX_SPECIAL = set(r"\^$.|?*+()[]{}/")
+
+# The keywords that apply to one type of value only: the options of a OneOf (a mapping, a list) are written as one
+# schema of several types with these.
+_TYPED_KEYWORDS = {
+    "string": {"pattern", "patternErrorMessage", "minLength", "maxLength"},
+    "object": {"properties", "patternProperties", "additionalProperties", "required", "minProperties",
+               "propertyNames",
+               # A Keyed's switch: its if, then and else hold only object keywords (properties, required), which
+               # hold for a value of another type; _keyed writes nothing else there.
+               "if", "then", "else"},
+    "array": {"items", "minItems", "maxItems", "uniqueItems"},
+}
 
 
 def profile_schema() -> Schema:
@@ -136,6 +152,24 @@ class _Writer:
     _prose = _text
     _logo = _text
 
+    def _fieldname(self, spec: FieldName) -> Schema:
+        # The command elements are offered as yaml-language-server's and VS Code's defaultSnippets, each with its
+        # name and tag: "examples" would list all of them in the hover of every field, and an "enum" would make
+        # an editor say that a tag, which the validator reads too, is not one of the valid values. Written once
+        # per edition (the parameters the standard names are the edition's) and referred to with no keyword
+        # beside the reference (see _statuses).
+        assert self.standard is not None
+        name = f"{self.standard.edition}.related-field"
+        if name not in self.defs:
+            snippets = [{"label": element.keyword, "description": f"{element.name} {element.tag_text}",
+                         "body": element.keyword} for element in dictionary.command_elements()]
+            snippets += [{"label": named, "description": f"{named}: a parameter of the response that the standard "
+                                                         "names as a related field (it has no tag)", "body": named}
+                         for named in self.standard.named_fields]
+            self.defs[name] = {"description": spec.description, "type": "string", "pattern": _NOT_BLANK,
+                               "patternErrorMessage": _BLANK_MESSAGE, "defaultSnippets": snippets}
+        return _ref(name, spec.description)
+
     def _date(self, spec: Date) -> Schema:
         return {"description": spec.description, "$ref": "#/$defs/date"}
 
@@ -159,8 +193,11 @@ class _Writer:
         properties = {key.name: self.write(key.value) for key in spec.keys}
         schema: Schema = {"type": "object", "properties": properties}
         if spec.any_case:
-            # Keys in any case, and with the spaces the validator strips: named so that an editor offers them.
-            schema["patternProperties"] = {_key(_anycase(key.name)): self.write(key.value) for key in spec.keys}
+            # Keys in any case, and with the spaces the validator strips: named so that an editor offers them. Each
+            # pattern leaves out the name it is written for, which "properties" checks: a key that both check
+            # would have every error in its value reported twice.
+            schema["patternProperties"] = {_other_than((key.name,), _key(_anycase(key.name))): self.write(key.value)
+                                           for key in spec.keys}
         if spec.required:
             schema["required"] = list(spec.required)
         if spec.min_keys:
@@ -185,14 +222,33 @@ class _Writer:
         return schema
 
     def _oneof(self, spec: OneOf) -> Schema:
-        # The branches have no description of their own, so that an editor's hover on a row's key shows the row's.
+        """The options, which are of different shapes (text, a mapping, a list).
+
+        The options have no description of their own, so that the hover of a row's key shows the row's. A mapping
+        or a list is written as one schema of both types: each keyword of an option applies to its own type only
+        (``properties`` to a mapping, ``items`` to a list), so one schema says what the options say, and without
+        an ``anyOf`` a checker reports a wrong value inside a row as itself, not as "not valid under any of the
+        given schemas", and an editor's hover does not join the options' titles. Where one option is text the
+        options stay an ``anyOf``: an editor that completes a row's key fills in the keys of a schema with
+        properties, and a row that is mostly text (an SCU row: "0122": Retried) would get a mapping.
+        """
         branches = []
         for option in spec.options:
             branch = self.write(option, description="")
             if isinstance(option, Text):
                 branch = {"type": "string", "pattern": _NOT_BLANK, "patternErrorMessage": _BLANK_MESSAGE}
             branches.append(branch)
-        return {"anyOf": branches}
+        if any(isinstance(option, Text) for option in spec.options):
+            return {"anyOf": branches}
+        merged: Schema = {"type": []}
+        for branch in branches:
+            kind = branch.pop("type")
+            assert kind not in merged["type"], f"two options of one type: {spec}"
+            assert not set(branch) & set(merged), f"options that share a keyword: {spec}"
+            assert set(branch) <= _TYPED_KEYWORDS[kind], f"a keyword that applies to every type: {branch}"
+            merged["type"].append(kind)
+            merged |= branch
+        return merged
 
     def _failures(self, spec: Failures) -> Schema:
         behavior = self.write(spec.behavior)
@@ -209,22 +265,29 @@ class _Writer:
         self.defs[entry] = self.write(spec.entry)
         behavior = table.kind == "behavior"
         doing = "receives" if behavior else "sends"
-        rows: Schema = {str(row.codes): _ref(entry, _row(standard, table, row)) for row in table.rows}
+        rows: Schema = {}
         for row in table.rows:
+            # A row is its description and a reference, nothing more: yaml-language-server puts a $ref with a
+            # keyword beside it in an allOf, where the definition's description wins the hover. So a row that is
+            # always sent refers to the entry written so (sent: true only), not to the entry and a condition.
+            name = entry
             if not behavior and _always_sent(standard, row):
-                rows[str(row.codes)]["properties"] = {"sent": {
-                    "description": f"{row.meaning or row.status} is always sent: an SCP that never sends it "
-                                   "completes nothing.",
-                    "const": True}}
-        patterns = {_key("[0-9A-Fa-f]{4}"): _ref(entry, f"A status code the application {doing} beyond the "
-                                                        f"template's rows, four hexadecimal digits in quotes.")}
+                name = f"{entry}.always-sent"
+                if name not in self.defs:
+                    self.defs[name] = self.write(_always_sent_entry(spec.entry))
+            rows[str(row.codes)] = _ref(name, _row(standard, table, row))
+        named_codes = [str(row.codes) for row in table.rows if row.codes.is_code]
+        patterns = {_other_than(named_codes, _key("[0-9A-Fa-f]{4}")): _ref(
+            entry, f"A status code the application {doing} beyond the template's rows, four hexadecimal digits in "
+                   "quotes.")}
         ranges = [str(row.codes) for row in table.rows if not row.codes.is_code]
         if behavior and ranges:
-            patterns[_key(*map(_anycase, ranges))] = _ref(entry, "A range of PS3.2 Table " + table.table + ".")
+            patterns[_other_than(ranges, _key(*map(_anycase, ranges)))] = _ref(
+                entry, "A range of PS3.2 Table " + table.table + ".")
         if table.other is not None:
             rows["other"] = _ref(entry, f"The \"{table.other.meaning}\" row of PS3.2 {standard.edition} Table "
                                         f"{table.table}: what the application does on any status code not listed.")
-            patterns[_key(_anycase("other"))] = _ref(entry, rows["other"]["description"])
+            patterns[_other_than(("other",), _key(_anycase("other")))] = _ref(entry, rows["other"]["description"])
         codes = ", ".join(rows)
         keys = "four hexadecimal digits in quotes (\"B000\")"
         if behavior:
@@ -257,6 +320,24 @@ def _always_sent(standard: Standard, row: TemplateRow) -> bool:
     return standard.status_class(row.codes.first) == "Success"
 
 
+def _always_sent_entry(entry: Spec) -> Spec:
+    """An SCP row's declaration with its ``sent`` key as it is for a status that is always sent: true only."""
+    sent = Flag("A Success status is always sent: an SCP that never sends it completes nothing (D316).", True,
+                only=True)
+
+    def always(spec: Spec) -> Spec:
+        if isinstance(spec, OneOf):
+            return replace(spec, options=tuple(always(option) for option in spec.options))
+        if isinstance(spec, ListOf):
+            return replace(spec, item=always(spec.item))
+        if isinstance(spec, Keyed):
+            return replace(spec, keys=tuple(Key(key.name, sent, key.required, key.starter) if key.name == "sent"
+                                            else key for key in spec.keys))
+        return spec
+
+    return always(entry)
+
+
 def _row(standard: Standard, table: TemplateTable, row: TemplateRow) -> str:
     text = row.label + f" (PS3.2 {standard.edition} Table {table.table}"
     if row.printed:
@@ -277,6 +358,13 @@ def _row(standard: Standard, table: TemplateTable, row: TemplateRow) -> str:
 
 def _ref(name: str, description: str) -> Schema:
     return {"description": description, "$ref": f"#/$defs/{name}"}
+
+
+def _other_than(names: Sequence[str], pattern: str) -> str:
+    """``pattern`` (which starts with ^) for the keys it matches, except the ``names`` that ``properties`` has."""
+    if not names:
+        return pattern
+    return f"^(?!(?:{'|'.join(map(_escape, names))})$)" + pattern[1:]
 
 
 def _key(*alternatives: str) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -17,6 +16,7 @@ import yaml
 from confgen import rules
 from confgen.diagnostics import Report
 from confgen.files import read_regular, reason
+from confgen.records import record
 from confgen.yamlload import LOADER
 
 # Where YAML (1.1, as both parsers read it) ends a line, and so how diagnostics number lines: CR LF, CR, LF, NEL,
@@ -28,7 +28,7 @@ _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 SIZE_LIMIT = 1024 * 1024
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Source:
     path: Path
     root: yaml.Node

@@ -29,13 +29,21 @@ from confgen.standard import Standard, TemplateRow, TemplateTable, load_standard
 # writes the schema there.
 SCHEMA_FILE = "confgen.schema.json"
 
+MODELINE = f"# yaml-language-server: $schema={SCHEMA_FILE}"
+
+# For a profile printed (init -), which has no folder the schema could be written to: a modeline naming a file
+# that is not there is an error in the editor, so there is none, and the comment says how to have one.
+NO_MODELINE = f"""\
+# For an editor's checks and completion, write the schema beside this file (confgen schema > {SCHEMA_FILE}) and
+# make this the first line:  {MODELINE}
+"""
+
 HEADER = """\
-# yaml-language-server: $schema={schema}
 # A starting confgen profile. Replace every <...> placeholder with what the application really does, delete
 # what the application does not do, then run: confgen validate {path}
 # An SCP row the application never sends is written  "B007": {{sent: false}}  instead of a condition. An SCP row
 # may add  comment: "<Error Comment text>", the text it sends with the status; a code sent for several reasons is
-# a list of conditions. Quote status codes ("0122", not 0122): YAML reads an unquoted 0122 as a number.
+# a list of conditions. Quote status codes ("0122", not 0122): an editor reads an unquoted 0122 as the number 122.
 # A warning that is right for this product is acknowledged on its line:  "0110":  # confgen: ignore[D305]
 """
 
@@ -55,7 +63,8 @@ def starter_profile(path: str, edition: str, parts: Sequence[str] = DEFAULT_PART
     standard = load_standard(edition)
     # The path is shown in a comment: a line break in it would end the comment and start YAML.
     shown = "<this file>" if path == "-" else one_line(path)
-    lines = [HEADER.format(schema=SCHEMA_FILE, path=shown).rstrip("\n")]
+    header = HEADER.format(path=shown).rstrip("\n")
+    lines = [header + "\n" + NO_MODELINE.rstrip("\n") if path == "-" else MODELINE + "\n" + header]
     writer = _Writer(standard, roles)
     for key in profile_format(standard).keys:
         if key.name == "confgen":

@@ -9,11 +9,10 @@ each table still cites the PS3.2 table it completes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
 from confgen import __version__
 from confgen.dictionary import RelatedField, dictionary_version
 from confgen.profile import Case, Document, FailureProfile, Paragraphs, Profile, StatusEntry, TableProfile
+from confgen.records import record, replace
 from confgen.standard import CodeRange, FailureTable, Standard, TemplateRow, TemplateTable, load_standard
 
 NOT_SENT = "The application does not send this status."
@@ -21,7 +20,7 @@ NOT_SENT = "The application does not send this status."
 UNSENT = "The application does not send these statuses of the template: {statuses}."
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Reason:
     """What the last column says for one case: an SCP's condition and the Error Comment it sends then, or an SCU's
     behavior."""
@@ -30,7 +29,7 @@ class Reason:
     comment: str | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Row:
     service_status: str
     further_meaning: str
@@ -48,7 +47,7 @@ class Row:
         return " ".join(" ".join(reason.paragraphs) for reason in self.reasons)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Table:
     """A status-code table: what one role does with one DIMSE's statuses."""
 
@@ -70,13 +69,13 @@ class Table:
         return self.label.lower().replace(" ", "-")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FailureRow:
     failure: str
     behavior: Paragraphs
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FailuresTable:
     """A communication failure table: what the application does on each failure."""
 
@@ -93,7 +92,7 @@ class FailuresTable:
         return self.label.lower().replace(" ", "-")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Section:
     """A numbered section of the statement: its text, its tables, and the sections below it. ``key`` names a
     service's section, which a vendor's templates may render their own way (services/<key>.html.j2)."""
@@ -110,7 +109,7 @@ class Section:
         return "section-" + self.number.replace(".", "-")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Verification:
     """A `confgen probe` report the statement cites (`build --verified-by`): what was checked, and the report."""
 
@@ -121,7 +120,7 @@ class Verification:
     profile_sha256: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Provenance:
     """What the statement was made from, so that a reader can tell two builds apart and reproduce one."""
 
@@ -134,7 +133,7 @@ class Provenance:
     verification: Verification | None = None  # the `confgen probe` report the statement cites
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Statement:
     document: Document
     title: str

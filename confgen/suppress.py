@@ -14,12 +14,12 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
-from dataclasses import dataclass, field
 
 import yaml
 
 from confgen import rules
 from confgen.diagnostics import Report, Rule, Severity
+from confgen.records import field, record
 
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _DIRECTIVE = re.compile(r"#\s*confgen\s*:\s*ignore\b")
@@ -31,7 +31,7 @@ _NOT_SUPPRESSIBLE = {"S213": "a warning about ignore comments", "S221": "a warni
                      "comment in it can sit beside"}
 
 
-@dataclass
+@record
 class Ignore:
     """One ignore comment: the rules it names, each at its column, and those it has suppressed so far."""
 

@@ -12,7 +12,6 @@ import datetime
 import difflib
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeGuard
 
@@ -41,7 +40,6 @@ from confgen.format import (
     Text,
     profile_format,
 )
-from confgen.logo import LogoError, read_logo
 from confgen.profile import (
     Case,
     Document,
@@ -52,6 +50,8 @@ from confgen.profile import (
     StatusEntry,
     TableProfile,
 )
+from confgen.readings import check_readings
+from confgen.records import field, record
 from confgen.rules.dicom import (
     GIVE,
     KEY_CHECKS,
@@ -110,6 +110,7 @@ def validate(source: Source, report: Report) -> Profile | None:
     report.suppressions = ignores
     walk = _Walk(report, source.path.parent)
     profile = walk.profile(source)
+    check_readings(source.root, report)  # after the walk: what it refused already is not told again
     if walk.reached_the_tables:
         ignores.report_stale(report)
     return profile
@@ -123,7 +124,7 @@ class Fields(dict[str, Node]):
         self.keys_at: dict[str, ScalarNode] = {}
 
 
-@dataclass
+@record
 class Checked:
     """A mapping walked along its declaration: each key's value as checked (None where it was wrong), the key
     nodes, and the nodes of each list's items."""
@@ -219,6 +220,8 @@ class _Walk:
     def _prose(self, spec: Prose, node: Node, key: ScalarNode | None, where: str) -> Paragraphs | None:
         return self.prose(node, where, key)
 
+    _fieldname = _text  # resolved against the dictionary by the row's checks (D311)
+
     def _date(self, spec: Date, node: Node, key: ScalarNode | None, where: str) -> str | None:
         return self.date(node, where)
 
@@ -239,6 +242,8 @@ class _Walk:
         name = self.text(node, where)
         if name is None:
             return None
+        from confgen.logo import LogoError, read_logo  # its SVG parser, for the profiles that have a logo
+
         try:
             return read_logo(name, self.folder)
         except LogoError as error:

@@ -59,17 +59,18 @@ def _load_renderer(pdf: bool) -> None:
 def render_each(jobs: Sequence[Job], workers: int) -> Iterator[Done]:
     """Render and write each job, ``workers`` at a time; yield what became of each, in the order of ``jobs``.
     Whatever happens to one job (its worker killed, an exception) is that job's diagnostic."""
+    workers = min(workers, len(jobs))
+    if workers <= 1:
+        for job in jobs:
+            yield run(job)
+        return
+    # Only a pool needs these (about 12 ms of imports, logging among them): a build of one profile goes without.
     import multiprocessing
     from concurrent.futures import Future, ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     from confgen.output import signals_held
 
-    workers = min(workers, len(jobs))
-    if workers <= 1:
-        for job in jobs:
-            yield run(job)
-        return
     pdf = any("pdf" in job.formats for job in jobs)
     context: multiprocessing.context.BaseContext
     if "fork" in multiprocessing.get_all_start_methods():

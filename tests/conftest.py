@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import io
 import itertools
+import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
@@ -25,6 +27,23 @@ from confgen.statement import build_statement
 
 # The network peers of the probe tests (storescp, Orthanc, SCPs written with pynetdicom), as fixtures.
 pytest_plugins = ["peers"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The tests' own user cache folder (the compiled templates, confgen.render.compiled_templates), for them and
+    the commands they run: nothing from another run is used, and nothing is left in the user's."""
+    from confgen.render import compiled_templates
+
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+    compiled_templates.cache_clear()
+    yield
+    if before is None:
+        del os.environ["XDG_CACHE_HOME"]
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
+    compiled_templates.cache_clear()
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "profiles" / "acme-ct.yaml"

@@ -22,12 +22,15 @@ def test_bench_quick_mode_prints_every_figure_and_ratio() -> None:
     labels = [re.split(r"\s{2,}", line)[0] for line in lines[1:]]
     assert labels == [
         'floor: python -c "import yaml"',
-        *(f"{name}: {what}" for name in ("example", "large") for what in (
-            "validate", "build --to html", "build (HTML and PDF)", "weasyprint command alone")),
-        "every table: validate", "every table: build (HTML and PDF)", "every table: weasyprint command alone",
+        *(f"{name}: {what}" for name in ("example", "large", "every table") for what in (
+            "yamllint", "validate", "build --to html", "build (HTML and PDF)", "weasyprint command alone")),
+        "every table: validate, against the example",
         "3 profiles, 3 commands", "3 profiles, one command", "3 unchanged profiles again",
         "probe scp: storescp, every probe", "probe scu: storescu, every row",
     ]
     verdicts = [line for line in lines if "target" in line]
-    assert len(verdicts) == 12
+    assert len(verdicts) == 14
+    # The two targets of issue 12, side by side with what they are measured against.
+    assert re.search(r"^example: validate .* x yamllint \(target <= 1\.0\)", result.stdout, re.MULTILINE)
+    assert re.search(r"^every table: build --to html .* x validate \(target <= 2\.0\)", result.stdout, re.MULTILINE)
     assert all(re.search(r"\d+\.\d\d (x .+|s )\(target [<>]= [\d.]+\): (met|MISSED)$", line) for line in verdicts)

@@ -77,7 +77,10 @@ def test_init_to_stdout_prints_only_the_profile(cli, tmp_path: Path,  # type: ig
     monkeypatch.chdir(tmp_path)
     run = cli("init", "-")
     assert run.code == 0
-    assert run.out.startswith("# yaml-language-server: $schema=confgen.schema.json\n")
+    # No schema is written beside standard output, so no first line names one (an editor would show an error);
+    # the comments say how to add it (tests/test_editors.py opens both in yaml-language-server).
+    assert not run.out.startswith("# yaml-language-server")
+    assert "confgen schema > confgen.schema.json" in run.out
     assert yaml.safe_load(run.out)["confgen"] == 1
     assert list(tmp_path.iterdir()) == []
 

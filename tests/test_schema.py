@@ -184,7 +184,7 @@ def test_example_and_starting_profiles_are_accepted() -> None:
     assert schema_accepts(EXAMPLE_TEXT)
     assert schema_accepts(resources.example_profile().read_text(encoding="utf-8"))
     for edition in available_editions():
-        starter = starter_profile("-", edition)
+        starter = starter_profile("profile.yaml", edition)
         assert starter.startswith("# yaml-language-server: $schema=confgen.schema.json\n")
         # Placeholders are text, which the schema accepts (confgen validate reports them, S208), except where a
         # date is due: there the schema flags "<YYYY-MM-DD>" as the validator does (S206 and S208).

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import yaml
@@ -273,3 +277,83 @@ def test_the_dictionary_read_without_importing_pydicom_is_pydicoms() -> None:
     tags = keyword_dict.values()
     assert {tag: entries[tag] for tag in tags} == {tag: get_entry(tag) for tag in tags}
     assert dictionary.dictionary_version() == pydicom_version
+
+    # The command elements, read from the first lines of the module alone, are pydicom's group 0000.
+    dictionary._commands.cache_clear()
+    commands = dictionary._commands()
+    assert commands == {tag: get_entry(tag) for tag in tags if tag >> 16 == 0}
+    assert len(commands) > 40
+
+
+def test_command_elements_are_read_without_the_whole_dictionary(tmp_path: Path) -> None:
+    # A profile whose related fields are all command elements never loads the whole dictionary; one that names a
+    # data element does, to say what it is.
+    import subprocess
+    import sys
+
+    from conftest import EXAMPLE, edit
+
+    code = ("import sys; from pathlib import Path; from confgen import dictionary; from confgen.build import check; "
+            "report = check(Path(sys.argv[1])).report; "
+            "print(len(report.diagnostics), dictionary._entries.cache_info().currsize)")
+    data_element = tmp_path / "data-element.yaml"
+    data_element.write_text(edit('related_fields: ["(0000,0902)"]', "related_fields: [PatientName]"),
+                            encoding="utf-8")
+    runs = [subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True).stdout
+            for path in (EXAMPLE, data_element)]
+    assert runs == ["0 0\n", "1 1\n"]
+
+
+# -- the standard's data, precompiled ------------------------------------------------------------------------------
+
+
+def test_the_compiled_data_is_the_yamls() -> None:
+    from confgen import standard as standard_module
+
+    shipped = (STANDARD_DIR / standard_module.COMPILED).read_text(encoding="utf-8")
+    assert shipped == standard_module.compiled_text(), "regenerate it: python -m confgen.standard"
+    # And JSON lost nothing on the way (a key that is no text, a date): what it holds is what YAML reads.
+    compiled = json.loads(shipped)
+    for name in sorted(path.name for path in STANDARD_DIR.glob("*.yaml")):
+        assert compiled["data"][name] == yaml.safe_load((STANDARD_DIR / name).read_text(encoding="utf-8")), name
+    assert sorted(compiled["sources"]) == sorted(compiled["data"])
+
+
+@pytest.fixture
+def standard_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    from confgen import standard as standard_module
+
+    copy = tmp_path / "standard"
+    shutil.copytree(STANDARD_DIR, copy)
+    monkeypatch.setattr(standard_module, "STANDARD_DIR", copy)
+    load_standard.cache_clear()
+    yield copy
+    load_standard.cache_clear()
+
+
+def test_an_edited_yaml_file_is_read_itself(standard_copy: Path) -> None:
+    # The YAML is edited and compiled.json is not written anew: the edit counts at once, the compiled data of the
+    # other files is still used (shown by changing it, which the real file never would be).
+    ps32 = standard_copy / "ps3.2-2024d.yaml"
+    text = ps32.read_text(encoding="utf-8")
+    assert 'title: "Storage Service"' in text
+    ps32.write_text(text.replace('title: "Storage Service"', 'title: "Storage Service!"', 1), encoding="utf-8")
+    compiled = json.loads((standard_copy / "compiled.json").read_text(encoding="utf-8"))
+    compiled["data"]["ps3.2-2024d.yaml"]["services"]["storage"]["title"] = "stale"
+    compiled["data"]["ps3.4.yaml"]["service_classes"]["storage"]["dimses"]["C-STORE"]["source"] = "from compiled.json"
+    (standard_copy / "compiled.json").write_text(json.dumps(compiled), encoding="utf-8")
+    standard = load_standard("2024d")
+    assert standard.services["storage"].title == "Storage Service!"
+    meaning = standard.meaning(standard.services["storage"].tables[0], 0xA700)
+    assert meaning is not None
+    assert meaning.source == "from compiled.json"
+
+
+@pytest.mark.parametrize("damage", ["missing", "not JSON", "not an object"])
+def test_without_compiled_data_the_yaml_is_read(standard_copy: Path, damage: str) -> None:
+    compiled = standard_copy / "compiled.json"
+    if damage == "missing":
+        compiled.unlink()
+    else:
+        compiled.write_text("{" if damage == "not JSON" else "[]", encoding="utf-8")
+    assert load_standard("2024d") == STANDARD

@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -223,3 +224,87 @@ def test_the_record_keeps_each_set_of_files_once(tmp_path: Path) -> None:
     record = json.loads((out / RECORD_NAME).read_text(encoding="utf-8"))
     assert len(record["dependencies"]) == 2, "the templates, and the font setup, shared by all three"
     assert all(entry["depends"] == record["profiles"]["device-0"]["depends"] for entry in record["profiles"].values())
+
+
+# -- compiled templates, kept between builds -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    from confgen.render import compiled_templates
+
+    home = tmp_path / "cache-home"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    compiled_templates.cache_clear()
+    yield home / "confgen" / "templates"
+    compiled_templates.cache_clear()
+
+
+def rendered(monkeypatch: pytest.MonkeyPatch, compile_allowed: bool = True) -> str:
+    """The example's HTML, rendered in a new environment; with ``compile_allowed`` False, compiling a template
+    fails the test (it must come from the cache)."""
+    import jinja2
+
+    from confgen.build import check
+    from confgen.render import render
+    from confgen.statement import build_statement
+
+    if not compile_allowed:
+        def refuse(*args: object, **kwargs: object) -> None:
+            raise AssertionError("a template was compiled")
+
+        monkeypatch.setattr(jinja2.Environment, "_compile", refuse)
+    profile = check(EXAMPLE).profile
+    assert profile is not None
+    return render(build_statement(profile)).html
+
+
+def test_templates_compiled_once_are_not_compiled_again(cache_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = rendered(monkeypatch)
+    assert cache_home.is_dir()
+    assert oct(cache_home.stat().st_mode & 0o777) == "0o700", "compiled code is run: the folder is the user's alone"
+    assert len(list(cache_home.iterdir())) >= 3  # the statement, its macros, its stylesheet, the print stylesheet
+    assert rendered(monkeypatch, compile_allowed=False) == first
+
+
+def test_a_damaged_or_unwritable_cache_only_means_compiling(cache_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = rendered(monkeypatch)
+    for entry in cache_home.iterdir():
+        entry.write_bytes(b"not compiled code")
+    assert rendered(monkeypatch) == first
+    for entry in cache_home.iterdir():
+        entry.unlink()
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    import jinja2.bccache
+
+    monkeypatch.setattr(jinja2.bccache.tempfile, "NamedTemporaryFile", full_disk)
+    assert rendered(monkeypatch) == first
+    assert list(cache_home.iterdir()) == []
+
+
+@pytest.mark.parametrize("unsafe", ["open to others", "a file"])
+def test_a_cache_folder_that_is_not_the_users_own_is_not_used(cache_home: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              unsafe: str) -> None:
+    from confgen.render import compiled_templates
+
+    cache_home.parent.mkdir(parents=True)
+    if unsafe == "a file":
+        cache_home.write_text("", encoding="utf-8")
+    else:
+        cache_home.mkdir(mode=0o777)
+        cache_home.chmod(0o777)
+    assert compiled_templates() is None
+    rendered(monkeypatch)
+    assert unsafe == "a file" or list(cache_home.iterdir()) == []
+
+
+def test_a_template_from_the_cache_still_runs_in_the_sandbox(templates: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    override(templates, "</body>", '<p>{{ cycler.__init__.__globals__.os.popen("id").read() }}</p></body>')
+    for _ in range(2):  # compiled, then from the cache
+        run = cli("build", str(EXAMPLE), "-o", str(templates.parent / "out"), "--templates", str(templates), "--to",
+                  "html")
+        assert run.code == 1
+        assert "access to attribute '__init__' of 'type' object is unsafe" in run.out

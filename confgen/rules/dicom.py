@@ -10,19 +10,19 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
 from typing import Any
 
 from yaml.nodes import Node, ScalarNode
 
 from confgen import dictionary
 from confgen.diagnostics import Example, Report, Rule, Severity
+from confgen.records import field, record
 from confgen.standard import CodeRange, Standard, TemplateTable
 
 E, W = Severity.ERROR, Severity.WARNING
 
 
-@dataclass
+@record
 class StatusKey:
     """A status key as typed, in one table. ``meant`` gathers the template rows that rejected keys evidently stand
     for, so that they are not also reported missing."""
@@ -42,7 +42,7 @@ class StatusKey:
         return quoted(self.node.value)
 
 
-@dataclass
+@record
 class Given:
     """One mapping of a row as the profile gives it: its checked values, and the key each was given at. An SCU row
     written as text alone is given as {"behavior": text}."""
@@ -53,7 +53,7 @@ class Given:
     listed: bool = False  # an entry of a list of conditions
 
 
-@dataclass
+@record
 class Row:
     """A row of a table as the profile gives it: its code (None for "other"), the mapping or mappings that say it,
     and what the checks have found so far."""
@@ -73,7 +73,7 @@ class Row:
         return self.codes.first if self.codes is not None and self.codes.is_code else None
 
 
-@dataclass
+@record
 class Table:
     """A table's keys once read: the canonical keys given, and the rows that rejected keys stand for."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from confgen.diagnostics import Example, Rule, Severity
 
 E = Severity.ERROR
+W = Severity.WARNING
 
 Y101 = Rule(
     "Y101", E, "The file is not UTF-8 text.",
@@ -41,3 +42,16 @@ Y107 = Rule(
     "Each alias repeats what it names; aliases of aliases grow as a power of the file's size.",
     failing=Example("top", "\n".join([f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 10)}]" for n in range(1, 8)]).join(
         ["l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n", ""])))
+
+Y108 = Rule(
+    "Y108", W, "A plain (unquoted) value that YAML 1.1, which confgen reads, and YAML 1.2, which editors read, read as "
+               "different things: a code key with a leading zero (`0122:`), `yes`, `no`, `on`, `off`, `0o17`, `1e5`.",
+    "An unquoted 0122 key is the code \"0122\" to confgen, which reads a key as typed, but the number 122 to an "
+    "editor (\"Property 122 is not allowed\"); sent: no is false to confgen and the text \"no\" to an editor. The "
+    "message names both readings and the spelling both read alike: quotes for text, true and false for booleans. A "
+    "value confgen refuses (a number where text is due, such as 1:30, the number 90 to YAML 1.1) is its own error "
+    "(S203). y and n are booleans in YAML 1.1's specification, but text to PyYAML as to YAML 1.2; an unquoted date "
+    "is the characters typed to both.",
+    failing=Example("scu", "0122: Logged."),
+    passing=Example("scu", '"0122": Logged.'),
+    suppressible=True)
