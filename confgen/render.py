@@ -129,7 +129,20 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
 
 class _Compiled(jinja2.FileSystemBytecodeCache):
-    """Jinja's cache of compiled templates in a folder, where failing to read or write it only means compiling."""
+    """Jinja's cache of compiled templates in a folder, where failing to read or write it only means compiling.
+
+    Jinja keys an entry by the template's name and path, checks its source's hash, and stamps it with its own and
+    Python's versions, but not with the options of the environment that compiled it: the same source compiles to
+    other code under other options (``trim_blocks``, ``autoescape``). ``options`` says what they were, and a
+    version of confgen that changes them does not run what another compiled."""
+
+    def __init__(self, directory: str, options: str) -> None:
+        super().__init__(directory)
+        self.options = options
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        key = super().get_cache_key(name, filename)
+        return hashlib.sha256(f"{self.options}|{key}".encode()).hexdigest()
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:
@@ -142,14 +155,25 @@ class _Compiled(jinja2.FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
 
 
+# How the statement's templates are compiled, beyond the loader and the cache (see environment()).
+_OPTIONS: dict[str, Any] = {
+    "autoescape": True,
+    "undefined": jinja2.StrictUndefined,  # a template bug fails the build instead of leaving an empty cell
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "keep_trailing_newline": True,
+}
+
+
 @functools.cache
 def compiled_templates() -> jinja2.BytecodeCache | None:
     """The templates as Jinja compiled them, kept between builds in the user's cache folder
     ($XDG_CACHE_HOME/confgen/templates, by default ~/.cache/confgen/templates): compiling the packaged templates
     takes longer than rendering them.
 
-    Jinja keys each entry by the template's name, its file's path and a hash of its source, and by Jinja's and
-    Python's versions, so a template changed, or replaced by --templates, is compiled anew; the loader reads
+    Each entry is kept by the template's name, its file's path and the options it was compiled with, and holds a
+    hash of its source and Jinja's and Python's versions, so a template changed, or replaced by --templates, is
+    compiled anew; the loader reads
     every template as before (the record hashes what it read). Compiled code is run, so the folder must be the
     user's own and closed to others (as Jinja's own default folder must); otherwise, or where there is no
     such folder and none can be made, nothing is kept.
@@ -164,7 +188,8 @@ def compiled_templates() -> jinja2.BytecodeCache | None:
     owner = getattr(os, "getuid", lambda: found.st_uid)()
     if not stat.S_ISDIR(found.st_mode) or found.st_uid != owner or stat.S_IMODE(found.st_mode) & 0o077:
         return None
-    return _Compiled(str(folder))
+    options = sorted((name, getattr(value, "__name__", value)) for name, value in _OPTIONS.items())
+    return _Compiled(str(folder), f"{_Sandbox.__name__} {options}")
 
 
 def environment(override: Path | None = None) -> tuple[jinja2.Environment, ConfinedLoader]:
@@ -174,11 +199,7 @@ def environment(override: Path | None = None) -> tuple[jinja2.Environment, Confi
     templates = _Sandbox(
         loader=loader,
         bytecode_cache=compiled_templates(),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,  # a template bug fails the build instead of leaving an empty cell
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+        **_OPTIONS,
     )
     templates.filters["breakable"] = breakable
     templates.globals["overridden"] = Overrides(loader, override)

@@ -308,3 +308,15 @@ def test_a_template_from_the_cache_still_runs_in_the_sandbox(templates: Path, cl
                   "html")
         assert run.code == 1
         assert "access to attribute '__init__' of 'type' object is unsafe" in run.out
+
+
+def test_code_compiled_under_other_options_is_not_used(tmp_path: Path) -> None:
+    # Jinja checks an entry's source and versions, not the options it was compiled with (trim_blocks changes the
+    # code of the same source): the options are part of where an entry is kept.
+    from confgen.render import _Compiled
+
+    ours, other = _Compiled(str(tmp_path), "trim_blocks=True"), _Compiled(str(tmp_path), "trim_blocks=False")
+    assert ours.get_cache_key("statement.html.j2", "/t/statement.html.j2") != other.get_cache_key(
+        "statement.html.j2", "/t/statement.html.j2")
+    assert ours.get_cache_key("statement.html.j2", "/t/statement.html.j2") == _Compiled(
+        str(tmp_path), "trim_blocks=True").get_cache_key("statement.html.j2", "/t/statement.html.j2")
