@@ -327,7 +327,8 @@ class _Walk:
         meant: set[str] = set()
 
         def status_key(typed: ScalarNode) -> str | None:
-            if any(check(StatusKey(standard, table, typed, meant, self.report)) for check in KEY_CHECKS):
+            status_key = StatusKey(standard, table, typed, meant, self.report)
+            if any(check(status_key) for check in KEY_CHECKS):
                 return None
             codes = CodeRange.parse(typed.value)
             return "other" if codes is None else str(codes)
