@@ -3,7 +3,7 @@
 ``dataclasses`` writes each class's ``__init__``, ``__repr__``, ``__eq__`` (and, for a frozen class,
 ``__setattr__``, ``__delattr__`` and ``__hash__``) as Python source and compiles it when the class is made: half a
 millisecond a class, and importing it imports ``inspect``. The modules ``confgen validate`` and ``confgen build``
-load hold some fifty such classes, which cost about 35 ms of every run, more than the validation itself (see
+load hold dozens of such classes, which cost about 35 ms of every run, more than the validation itself (see
 bench/run.py). A record is declared the same way, with annotations, defaults and ``field(default_factory=...)``,
 and type checkers treat it as a dataclass (``dataclass_transform``); its methods are the functions below, shared
 by every record, which read the field names from the class.
@@ -61,7 +61,9 @@ def record(cls: type[_T] | None = None, /, *, frozen: bool = False,
             defaults |= base.__dict__.get("_record_defaults", {})
             factories |= base.__dict__.get("_record_factories", {})
         # The class's own annotations (not its bases'), read without inspect, which this module avoids importing.
-        for name in cls.__dict__.get("__annotations__", {}):  # noqa: RUF063
+        for name, annotation in cls.__dict__.get("__annotations__", {}).items():  # noqa: RUF063
+            if "ClassVar" in str(annotation):  # dataclasses leave these out; a record has no use for them
+                raise TypeError(f"{cls.__qualname__}.{name}: a record has no class variables")
             if name not in names:
                 names.append(name)
             value = cls.__dict__.get(name, _NO_DEFAULT)
@@ -72,6 +74,10 @@ def record(cls: type[_T] | None = None, /, *, frozen: bool = False,
             elif value is not _NO_DEFAULT:
                 defaults[name] = value
                 factories.pop(name, None)
+        # As dataclasses refuse it: a field without a default after one with a default could never be left out.
+        optional = [name for name in names if name in defaults or name in factories]
+        if optional and any(name not in optional for name in names[names.index(optional[0]):]):
+            raise TypeError(f"{cls.__qualname__}: a field without a default follows one with a default")
         cls._record_fields = tuple(names)  # type: ignore[attr-defined]
         cls._record_defaults = defaults  # type: ignore[attr-defined]
         cls._record_factories = factories  # type: ignore[attr-defined]

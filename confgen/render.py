@@ -145,14 +145,29 @@ class _Compiled(jinja2.FileSystemBytecodeCache):
         return hashlib.sha256(f"{self.options}|{key}".encode()).hexdigest()
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        # Compiled code is run: an entry is used only when it is a regular file of this user's, closed to others,
+        # however its folder was reached (the folder was checked once, and a folder above it may be another's).
         try:
-            super().load_bytecode(bucket)
+            descriptor = os.open(self._get_cache_filename(bucket), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         except OSError:
-            bucket.reset()
+            return
+        with os.fdopen(descriptor, "rb") as stream:
+            if not _private(os.fstat(descriptor), stat.S_ISREG):
+                return
+            try:
+                bucket.load_bytecode(stream)
+            except Exception:  # cut short or not Jinja's (pickle's, marshal's, EOF): compiled again, and replaced
+                bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         with contextlib.suppress(OSError):  # a full disk, a folder made read-only: the next build compiles again
             super().dump_bytecode(bucket)
+
+
+def _private(found: os.stat_result, is_kind: Callable[[int], bool]) -> bool:
+    """Whether ``found`` is of the kind asked for, this user's, and closed to every other user."""
+    owner = getattr(os, "getuid", lambda: found.st_uid)()
+    return is_kind(found.st_mode) and found.st_uid == owner and not stat.S_IMODE(found.st_mode) & 0o077
 
 
 # How the statement's templates are compiled, beyond the loader and the cache (see environment()).
@@ -180,13 +195,16 @@ def compiled_templates() -> jinja2.BytecodeCache | None:
     """
     base = Path(os.environ.get("XDG_CACHE_HOME", ""))
     try:
-        folder = (base if base.is_absolute() else Path.home() / ".cache") / "confgen" / "templates"
+        if not base.is_absolute():
+            base = Path.home() / ".cache"
+        if not base.is_absolute():  # HOME=. would put it among the profiles
+            return None
+        folder = base / "confgen" / "templates"
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         found = folder.lstat()
     except (OSError, RuntimeError):  # RuntimeError: no home folder
         return None
-    owner = getattr(os, "getuid", lambda: found.st_uid)()
-    if not stat.S_ISDIR(found.st_mode) or found.st_uid != owner or stat.S_IMODE(found.st_mode) & 0o077:
+    if not _private(found, stat.S_ISDIR):
         return None
     options = sorted((name, getattr(value, "__name__", value)) for name, value in _OPTIONS.items())
     return _Compiled(str(folder), f"{_Sandbox.__name__} {options}")

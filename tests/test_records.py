@@ -8,7 +8,7 @@ import dataclasses
 import pickle
 import subprocess
 import sys
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -147,3 +147,20 @@ def test_validate_imports_neither_dataclasses_nor_inspect() -> None:
     done = subprocess.run([sys.executable, "-c", code, str(EXAMPLE)], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("make", [records.record, dataclasses.dataclass])
+def test_a_field_without_a_default_after_one_with_a_default_is_refused_when_the_class_is_made(make: Any) -> None:
+    with pytest.raises(TypeError, match="default"):
+        @make
+        class Wrong:
+            first: int = 0
+            second: str
+
+
+def test_a_class_variable_is_refused_rather_than_made_a_field() -> None:
+    # dataclasses leaves a ClassVar out of the fields; no record needs one, and this module does not read typing.
+    with pytest.raises(TypeError, match="no class variables"):
+        @records.record
+        class Counted:
+            count: ClassVar[int] = 0

@@ -320,3 +320,43 @@ def test_code_compiled_under_other_options_is_not_used(tmp_path: Path) -> None:
         "statement.html.j2", "/t/statement.html.j2")
     assert ours.get_cache_key("statement.html.j2", "/t/statement.html.j2") == _Compiled(
         str(tmp_path), "trim_blocks=True").get_cache_key("statement.html.j2", "/t/statement.html.j2")
+
+
+def test_an_entry_cut_short_after_its_header_only_means_compiling(cache_home: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # Jinja reads an entry's header itself, but its checksum with pickle and its code with marshal: cut short
+    # there, an entry raises their errors, not OSError, and must not fail every build that follows.
+    from jinja2.bccache import bc_magic
+
+    first = rendered(monkeypatch)
+    entries = list(cache_home.iterdir())
+    cut = len(bc_magic) + 5  # Jinja's header, and 5 bytes of the pickled checksum
+    for entry in entries:
+        entry.write_bytes(entry.read_bytes()[:cut])
+    assert rendered(monkeypatch) == first
+    assert all(len(entry.read_bytes()) > cut for entry in entries), "each is compiled again and replaced"
+    assert rendered(monkeypatch, compile_allowed=False) == first
+
+
+def test_an_entry_that_others_could_have_written_is_not_run(cache_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from confgen.render import RenderError
+
+    rendered(monkeypatch)
+    entries = list(cache_home.iterdir())
+    entries[0].chmod(0o660)
+    with pytest.raises(RenderError, match="a template was compiled"):
+        rendered(monkeypatch, compile_allowed=False)
+
+
+def test_a_relative_home_keeps_nothing_among_the_profiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from confgen.render import compiled_templates
+
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", ".")
+    monkeypatch.chdir(tmp_path)
+    compiled_templates.cache_clear()
+    try:
+        assert compiled_templates() is None
+    finally:
+        compiled_templates.cache_clear()
+    assert list(tmp_path.iterdir()) == []
