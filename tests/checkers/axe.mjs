@@ -3,13 +3,12 @@
 // pytest test judges the findings); exit 2 when it could not run. Usage: node axe.mjs FILE.html
 //
 // Why Node: axe-core is a browser script, and playwright-core is the smallest driver that loads a page in the
-// machine's Chromium (Debian's /usr/bin/chromium; playwright-core downloads no browser of its own).
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+// machine's Chromium (chromium.mjs).
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium } from "playwright-core";
+import { close, launch } from "./chromium.mjs";
 
 const [file] = process.argv.slice(2);
 if (!file) {
@@ -17,21 +16,10 @@ if (!file) {
   process.exit(2);
 }
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-// A throwaway profile, so that no run sees another's state; removed at the end.
-const profile = mkdtempSync(join(tmpdir(), "confgen-axe-"));
-let context;
+let browser;
 try {
-  // Playwright refuses --user-data-dir in args and takes the folder here instead, which it passes to Chromium as
-  // --user-data-dir. The other flags keep Chromium off the network (the page is one self-contained file) and
-  // let it run as root in a container.
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    timeout: 60_000,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
+  browser = await launch("axe");
+  const { page } = browser;
   await page.goto(pathToFileURL(resolve(file)).href, { waitUntil: "load" });
   // Injected as text: no file:// script loading, nothing fetched.
   await page.addScriptTag({ content: axeSource });
@@ -49,6 +37,5 @@ try {
   console.error(`axe could not run on ${file}: ${error.stack ?? error}`);
   process.exitCode = 2;
 } finally {
-  await context?.close();
-  rmSync(profile, { recursive: true, force: true });
+  await close(browser);
 }

@@ -10,16 +10,12 @@
 // "errors" (console errors and uncaught exceptions)}.
 // Exit 0 at the end of stdin; exit 2 when the browser cannot start or a command cannot be run.
 //
-// Like axe.mjs: playwright-core drives the machine's Chromium (Debian's /usr/bin/chromium); no browser is
-// downloaded, and the page reaches nothing but the preview on 127.0.0.1.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// Like axe.mjs, it drives the machine's Chromium through chromium.mjs; the page reaches nothing but the preview
+// on 127.0.0.1.
 import { createInterface } from "node:readline";
-import { chromium } from "playwright-core";
+import { close, launch } from "./chromium.mjs";
 
-const profile = mkdtempSync(join(tmpdir(), "confgen-browser-"));
-let context;
+let browser;
 let loads = 0;
 let dialogs = 0;
 const errors = [];
@@ -51,14 +47,8 @@ async function waitFor(page, text, timeout) {
 }
 
 try {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    timeout: 60_000,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
+  browser = await launch("browser");
+  const { page } = browser;
   page.on("load", () => { loads += 1; });
   page.on("dialog", (dialog) => { dialogs += 1; dialog.dismiss().catch(() => {}); });
   page.on("pageerror", (error) => errors.push(`uncaught: ${error.message}`));
@@ -86,6 +76,5 @@ try {
   console.error(`the browser could not run: ${error.stack ?? error}`);
   process.exitCode = 2;
 } finally {
-  await context?.close();
-  rmSync(profile, { recursive: true, force: true });
+  await close(browser);
 }
