@@ -42,18 +42,9 @@ class CodeRange:
     first: int
     last: int
 
-    @classmethod
-    def parse(cls, text: str) -> CodeRange | None:
-        text = text.strip()
-        if not text.isascii():  # str.upper() turns the ligature "\ufb00" into "FF", which is no hex digit
-            return None
-        text = text.upper()
-        if _CODE.fullmatch(text):
-            return cls(int(text, 16), int(text, 16))
-        match = _RANGE.fullmatch(text)
-        if match and int(match[1], 16) <= int(match[2], 16):
-            return cls(int(match[1], 16), int(match[2], 16))
-        return None
+    @staticmethod
+    def parse(text: str) -> CodeRange | None:
+        return _parsed(text)
 
     @property
     def is_code(self) -> bool:
@@ -70,6 +61,22 @@ class CodeRange:
         if self.is_code:
             return f"{self.first:04X}"
         return f"{self.first:04X}-{self.last:04X}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str) -> CodeRange | None:
+    # The same few keys and codes are parsed again and again, by every check of every row (a record is immutable,
+    # so one may be shared).
+    text = text.strip()
+    if not text.isascii():  # str.upper() turns the ligature "\ufb00" into "FF", which is no hex digit
+        return None
+    text = text.upper()
+    if _CODE.fullmatch(text):
+        return CodeRange(int(text, 16), int(text, 16))
+    match = _RANGE.fullmatch(text)
+    if match and int(match[1], 16) <= int(match[2], 16):
+        return CodeRange(int(match[1], 16), int(match[2], 16))
+    return None
 
 
 def parse_tag(text: str) -> int | None:
