@@ -16,6 +16,7 @@ import yaml
 from confgen import rules
 from confgen.diagnostics import Report
 from confgen.files import read_regular, reason
+from confgen.fontcover import outside_the_font, shown
 from confgen.records import record
 from confgen.yamlload import LOADER
 
@@ -66,12 +67,6 @@ def load(path: Path, report: Report, data: bytes | None = None) -> Source | None
     return Source(path, root, hashlib.sha256(data).hexdigest(), text)
 
 
-# The characters the statement is sure to print in a file name: the Latin, Greek and Cyrillic letters and common
-# signs, which DejaVu Sans (the packaged templates' font) has every one of (tests/test_inputs.py reads its cmap).
-PRINTABLE_IN_NAMES = ((0x20, 0x7E), (0xA0, 0x24F), (0x370, 0x3FF), (0x400, 0x4FF), (0x1E00, 0x1EFB),
-                      (0x2010, 0x205E), (0x20A0, 0x20B5))
-
-
 def check_file_name(path: Path, report: Report) -> None:
     """The statement prints the profile's file name ("About This Document"): report what it could not print."""
     name = path.name
@@ -82,12 +77,11 @@ def check_file_name(path: Path, report: Report) -> None:
             f"the character U+{ord(unprintable):04X}, which cannot be printed"
         report.add(rules.S220, None, f"the file name, which the statement prints, has {what}; rename the file")
         return
-    outside = next((c for c in name if not any(low <= ord(c) <= high for low, high in PRINTABLE_IN_NAMES)), None)
-    if outside is not None:
-        report.add(rules.S221, None, f"the file name, which the statement prints, has {outside} "
-                                     f"(U+{ord(outside):04X}), which the packaged templates' font (DejaVu Sans) does "
-                                     "not have: a PDF build fails (R402) unless --templates gives a font that has it; "
-                                     "or rename the file")
+    outside = outside_the_font(name)
+    if outside:
+        report.add(rules.S221, None, f"the file name, which the statement prints, has {shown(outside)}, which the "
+                                     "packaged templates' font (DejaVu Sans) does not have: a PDF build fails (R402) "
+                                     "unless a font of this machine or of --templates has it; or rename the file")
 
 
 def _expanded_size(root: yaml.Node) -> int | None:

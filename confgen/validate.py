@@ -20,6 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from confgen import dictionary, rules
 from confgen.diagnostics import Report
+from confgen.fontcover import outside_the_font, shown
 from confgen.format import (
     DOCUMENT,
     FORMAT_VERSION,
@@ -567,6 +568,11 @@ class _Walk:
                                             "put it on the key's line, after the key (condition: >-  # confgen: "
                                             "ignore[...])")
             return None
+        outside = outside_the_font(node.value)
+        if outside:
+            self.report.add(rules.S222, at, f"{where} has {shown(outside)}, which the packaged templates' font "
+                                            "(DejaVu Sans) does not have: a PDF build fails (R402) unless a font of "
+                                            "this machine or of --templates has them")
         # Leftovers are looked for in the text as one line, so that a placeholder broken over two is found too.
         paragraph = " ".join(node.value.split())
         for pattern in LEFTOVERS:

@@ -50,6 +50,7 @@ from confgen.rules.structure import (
     S213,
     S220,
     S221,
+    S222,
 )
 from confgen.rules.syntax import Y101, Y102, Y103, Y104, Y105, Y106, Y107, Y108
 from confgen.rules.verification import (
@@ -77,7 +78,7 @@ from confgen.rules.verification import (
 ALL_RULES: tuple[Rule, ...] = (
     F101, F102, F103, F104, F105, F106, F107, F108, F109,
     Y101, Y102, Y103, Y104, Y105, Y106, Y107, Y108,
-    S201, S202, S203, S204, S205, S206, S207, S208, S209, S210, S211, S212, S213, S220, S221,
+    S201, S202, S203, S204, S205, S206, S207, S208, S209, S210, S211, S212, S213, S220, S221, S222,
     D301, D302, D303, D304, D305, D306, D307, D308, D309, D310, D311, D312, D313, D314, D315, D316, D317, D318,
     D319, D320,
     R401, R402, R403,
@@ -136,6 +137,7 @@ __all__ = [
     "S213",
     "S220",
     "S221",
+    "S222",
     "V601",
     "V602",
     "V603",

@@ -104,7 +104,18 @@ S220 = Rule(
     "the statement, or fail the PDF.")
 
 S221 = Rule(
-    "S221", Severity.WARNING, "The profile's file name, which the statement prints, has a character outside the "
-                              "Latin, Greek and Cyrillic letters and common signs that the packaged templates' font "
-                              "has.",
-    "A PDF build would fail on it (R402) unless --templates brings a font that has it; a warning, since it may.")
+    "S221", Severity.WARNING, "The profile's file name, which the statement prints, has a character that the "
+                              "packaged templates' font (DejaVu Sans) does not have.",
+    "A PDF build would fail on it (R402) unless a font of the machine, or one --templates brings, has it; a warning, "
+    "since one may.")
+
+S222 = Rule(
+    "S222", Severity.WARNING, "A text has a character that the packaged templates' font (DejaVu Sans) does not "
+                              "have, such as Chinese or Japanese.",
+    "The statement prints every text of the profile; WeasyPrint draws a character no font has as an empty box, "
+    "which confgen refuses, so a PDF build fails (R402, with no line) unless a font of the machine, or one "
+    "--templates brings, has it. A warning, since one may; where one does, suppress it on its line, or project-wide "
+    "with the configuration's ignore.",
+    failing=Example("document", "product: Acme CT — 初期型"),
+    passing=Example("document", "product: Acme CT — Initial"),
+    suppressible=True)
