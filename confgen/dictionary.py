@@ -178,8 +178,11 @@ def resolve(text: str, named: tuple[str, ...] = ()) -> RelatedField:
         if found is None:  # no command element: the whole dictionary says what it is, if anything
             found = _by_keyword().get(text.strip())
         if found is None and _TAG_LIKE.fullmatch(text):
-            raise NotACommandElement(f"'{text}' is not a keyword or a tag: write a tag as \"(0000,0902)\", in quotes "
-                                     "(unquoted, YAML splits it at the comma)")
+            # Only half a tag ("(0000" or "0902)") is what YAML makes of an unquoted (0000,0902) in a flow list.
+            half = text.count("(") != text.count(")")
+            why = " (unquoted in [ ], YAML splits it at the comma)" if half else ""
+            raise NotACommandElement(f"'{text}' is not a keyword or a tag: write a tag as \"(0000,0902)\", with its "
+                                     f"parentheses and in quotes{why}")
         if found is None:
             close = difflib.get_close_matches(text.strip(), (*_command_keywords(), *named), n=1)
             hint = f"; did you mean {close[0]}?" if close else ""

@@ -381,8 +381,14 @@ class _Walk:
         elif row.sent and kind not in row.given[0].values:
             self.report.add(rules.S202, key, f"{where} is missing '{kind}': give {GIVE[kind]}")
             return None
-        if any(check(row) for check in ROW_CHECKS) or not complete or \
-                not all(checked is None or checked.sound for _, checked in said):
+        if any(check(row) for check in ROW_CHECKS) or not complete:
+            return None
+        if not all(checked is None or checked.sound for _, checked in said):
+            # A text refused (a leftover, a wrong type) is no reason to leave the row's related fields unchecked:
+            # every problem of the row is told at once.
+            for given, checked in said if row.sent else []:
+                if checked is not None and checked.values.get("related_fields") is not None:
+                    self.fields(row, given, checked)
             return None
         cases = [self.case(row, given, checked) for given, checked in said] if row.sent else []
         if None in cases:
@@ -392,9 +398,7 @@ class _Walk:
 
     def case(self, row: Row, given: Given, checked: Checked | None) -> Case | None:
         text: Paragraphs = given.values[row.table.kind]
-        nodes = checked.items.get("related_fields", []) if checked else []
-        names: list[str] = given.values.get("related_fields") or []
-        fields = related_fields(row, list(zip(nodes, names, strict=True)))
+        fields = self.fields(row, given, checked)
         if fields is None:
             return None
         comment: str | None = given.values.get("comment")
@@ -404,6 +408,12 @@ class _Walk:
             unexpected_field(row, element, given.keys["comment"], " (the comment is sent in it)")
             fields += (element,)
         return Case(text, fields, comment)
+
+    def fields(self, row: Row, given: Given, checked: Checked | None) -> tuple[dictionary.RelatedField, ...] | None:
+        """The related fields one condition of ``row`` names, resolved and checked (None where one is wrong)."""
+        nodes = checked.items.get("related_fields", []) if checked else []
+        names: list[str] = given.values.get("related_fields") or []
+        return related_fields(row, list(zip(nodes, names, strict=True)))
 
     # -- a communication failure table ------------------------------------------------------------------------
 

@@ -367,12 +367,15 @@ def test_d307_same_related_field_twice(tmp_path: Path) -> None:
     assert rules_at(diagnose(tmp_path, text)) == {("D307", line_of(text, "[ErrorComment, "))}
 
 
-@pytest.mark.parametrize("written", ["[(0000,0902)]", '["0000,0902"]', '["00000902"]'])
-def test_d311_tag_written_without_its_form(tmp_path: Path, written: str) -> None:
+@pytest.mark.parametrize(("written", "split"), [("[(0000,0902)]", True), ('["0000,0902"]', False),
+                                               ('["00000902"]', False), ("\n            - 0000,0902", False)])
+def test_d311_tag_written_without_its_form(tmp_path: Path, written: str, split: bool) -> None:
     text = edit('related_fields: ["(0000,0902)"]', f"related_fields: {written}")
     found = diagnose(tmp_path, text)
     assert {f.rule for f in found} == {"D311"}
-    assert all('write a tag as "(0000,0902)", in quotes' in f.message for f in found)
+    assert all('write a tag as "(0000,0902)", with its parentheses and in quotes' in f.message for f in found)
+    # Only YAML's halves of an unquoted tag in a flow list are said to be split by it.
+    assert all(("YAML splits it at the comma" in f.message) == split for f in found)
 
 
 def test_d310_when_the_corrected_code_is_given_too(tmp_path: Path) -> None:
@@ -478,3 +481,15 @@ def test_d304_lists_the_classes_from_the_data(tmp_path: Path) -> None:
     [found] = diagnose(tmp_path, text)
     assert "0000, 0001, B000-BFFF, 0107, 0116, A000-AFFF, C000-CFFF, 0100-01FF, 0200-02FF, FE00, FF00, FF01" in \
         found.message
+
+
+def test_a_refused_condition_leaves_the_rows_related_fields_checked(tmp_path: Path) -> None:
+    # Every problem of a row is told at once: a leftover in the condition (S208) does not hide a field given twice
+    # (D307) or one that is no DICOM keyword (D311) until the condition is fixed.
+    text = edit("          condition: The instance could not be written because the local database is unavailable.\n"
+                "          related_fields: [ErrorComment]\n",
+                "          condition: TBD\n"
+                "          related_fields: [ErrorComment, ErrorComment, NoSuchThing]\n")
+    line = text.splitlines().index("          condition: TBD") + 1
+    assert rules_at(diagnose(tmp_path, text)) == {("S208", line), ("D307", line + 1), ("D311", line + 1)}
+
