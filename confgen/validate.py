@@ -62,6 +62,7 @@ from confgen.rules.dicom import (
     Row,
     StatusKey,
     Table,
+    comment_not_sendable,
     failures_not_addressed,
     related_fields,
     unexpected_field,
@@ -402,6 +403,8 @@ class _Walk:
         if fields is None:
             return None
         comment: str | None = given.values.get("comment")
+        if comment is not None:
+            comment_not_sendable(comment, given.keys["comment"], self.report)
         if comment is not None and ERROR_COMMENT not in (found.ref for found in fields):
             # The text an SCP sends in Error Comment makes that field one of the row's related fields.
             element = dictionary.element(ERROR_COMMENT)

@@ -493,3 +493,28 @@ def test_a_refused_condition_leaves_the_rows_related_fields_checked(tmp_path: Pa
     line = text.splitlines().index("          condition: TBD") + 1
     assert rules_at(diagnose(tmp_path, text)) == {("S208", line), ("D307", line + 1), ("D311", line + 1)}
 
+
+
+def test_d321_holds_an_error_comment_to_what_pydicom_says_error_comment_is() -> None:
+    # The rule's facts against pydicom's own: Error Comment is LO, and an LO value holds at most 64 characters.
+    from pydicom.datadict import dictionary_VR
+    from pydicom.valuerep import MAX_VALUE_LEN
+
+    from confgen.rules.dicom import LONG_STRING_LIMIT
+
+    assert dictionary_VR(0x00000902) == "LO"
+    assert MAX_VALUE_LEN["LO"] == LONG_STRING_LIMIT
+
+
+@pytest.mark.parametrize(("comment", "problem"), [
+    ("x" * 64, None),
+    ("x" * 65, "it has 65 characters, and an LO value at most 64"),
+    ("Volume C:\\\\images is full", "it has a backslash"),
+    ("Größe überschritten", "it has ößü, outside the default repertoire"),
+])
+def test_d321_an_error_comment_the_field_cannot_carry(tmp_path: Path, comment: str, problem: str | None) -> None:
+    row = "          condition: The data set cannot be parsed (truncated or malformed encoding).\n"
+    text = edit(row, f'{row}          comment: "{comment}"\n')
+    found = [f for f in diagnose(tmp_path, text) if f.rule == "D321"]
+    assert [f.line for f in found] == ([] if problem is None else [line_of(text, "comment: ")])
+    assert problem is None or problem in found[0].message

@@ -524,6 +524,36 @@ D320 = Rule(
     suppressible=True)
 
 
+D321 = Rule(
+    "D321", W, "An Error Comment text that Error Comment (0000,0902) cannot carry as written: longer than 64 "
+               "characters, or with a backslash or a character outside the default repertoire (ASCII).",
+    "Error Comment is LO (pydicom's dictionary), which holds at most 64 characters and no backslash, the value "
+    "delimiter (PS3.5 Table 6.2-1); and a command set has no Specific Character Set (0008,0005), so its text is "
+    "in the default repertoire (PS3.5 6.1). A statement that prints a longer text promises what the application "
+    "cannot send as the standard says; where it really sends it, suppress D321 on its line.",
+    failing=Example("scp", '"A711":\n  condition: The disk is full.\n  comment: "' + "Storage volume full" * 4 + '"'),
+    passing=Example("scp", '"A711":\n  condition: The disk is full.\n  comment: "Storage volume full"'),
+    suppressible=True)
+
+# PS3.5 Table 6.2-1, Long String (LO): "64 chars maximum"; the backslash (5CH) "shall not be present". The length is
+# pydicom's too (pydicom.valuerep.MAX_VALUE_LEN, which a test compares).
+LONG_STRING_LIMIT = 64
+
+
+def comment_not_sendable(comment: str, at: Node, report: Report) -> None:
+    """D321 for an Error Comment (as printed: white space collapsed) that (0000,0902), an LO, cannot carry."""
+    problems = []
+    if len(comment) > LONG_STRING_LIMIT:
+        problems.append(f"it has {len(comment)} characters, and an LO value at most {LONG_STRING_LIMIT}")
+    if "\\" in comment:
+        problems.append("it has a backslash, which separates the values of an LO")
+    outside = list(dict.fromkeys(c for c in comment if not c.isascii()))
+    if outside:
+        problems.append(f"it has {''.join(outside[:5])}, outside the default repertoire that a command set is in")
+    if problems:
+        report.add(D321, at, "the Error Comment (0000,0902) cannot carry this text as written: " + "; ".join(problems))
+
+
 def unsent_row_answered_by_its_range(table: Table) -> None:
     """D320 for a template row that says sent: false while codes of its range are sent."""
     template, report = table.table, table.report
