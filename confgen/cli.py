@@ -88,7 +88,7 @@ def _parser() -> argparse.ArgumentParser:
                         help=f"profiles rendered at once (default: {default_workers()}, one per core)")
     build_.add_argument("--templates", type=Path, metavar="DIR",
                         help="a folder of templates and stylesheets that replace the packaged files of the same "
-                             "name (see templates/ for what there is)")
+                             "name (the packaged ones are in confgen/templates where confgen is installed)")
     build_.add_argument("--verified-by", type=Path, metavar="REPORT",
                         help="a passing `confgen probe ... --report FILE.json` report of this profile, which About "
                              "This Document cites (what was checked, when, the report's SHA-256)")
