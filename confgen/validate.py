@@ -431,6 +431,7 @@ class _Walk:
             if not name:
                 self.report.add(rules.S207, typed, f"{where} has a failure with no name")
                 return None
+            self.font_has(typed, f"the failure {name!r} of {where}", name)  # printed, as the row's first cell
             return template.get(name.casefold(), name)
 
         rows = self.mapping(node, key, (), (), where, key=failure)
@@ -581,11 +582,7 @@ class _Walk:
                                             "put it on the key's line, after the key (condition: >-  # confgen: "
                                             "ignore[...])")
             return None
-        outside = outside_the_font(node.value)
-        if outside:
-            self.report.add(rules.S222, at, f"{where} has {shown(outside)}, which the packaged templates' font "
-                                            "(DejaVu Sans) does not have: a PDF build fails (R402) unless a font of "
-                                            "this machine or of --templates has them")
+        self.font_has(at, where, node.value)
         # Leftovers are looked for in the text as one line, so that a placeholder broken over two is found too.
         paragraph = " ".join(node.value.split())
         for pattern in LEFTOVERS:
@@ -600,6 +597,14 @@ class _Walk:
                     return None
                 break  # suppressed: the text is the product's own
         return str(node.value)
+
+    def font_has(self, at: Node, what: str, text: str) -> None:
+        """S222 where ``text``, which the statement prints, has characters the packaged templates' font lacks."""
+        outside = outside_the_font(text)
+        if outside:
+            self.report.add(rules.S222, at, f"{what} has {shown(outside)}, which the packaged templates' font "
+                                            "(DejaVu Sans) does not have: a PDF build fails (R402) unless a font of "
+                                            "this machine or of --templates has them")
 
     def date(self, node: Node, where: str) -> str | None:
         # An unquoted 2026-11-20 is a YAML timestamp; the characters typed are the date either way.

@@ -276,3 +276,12 @@ def test_signs_the_font_has_are_no_warning(tmp_path: Path) -> None:
     # DejaVu Sans draws far more than Latin: arrows, mathematical signs, box drawing, Armenian, some emoji.
     profile = write(tmp_path, "p.yaml", edit("  product: Acme CT", "  product: Acme CT ≤ 3 → ✓ ° µ Ω ☺ Ա"))
     assert confgen("validate", "--strict", profile).returncode == 0
+
+
+def test_a_failure_named_in_characters_the_font_lacks_is_told_at_its_name(tmp_path: Path) -> None:
+    # A failure's name is printed as its row, as a text is.
+    modality = Path(__file__).resolve().parent.parent / "profiles" / "modality.yaml"
+    text = modality.read_text(encoding="utf-8").replace("  initiator:\n", "  initiator:\n    接続拒否: Retried.\n")
+    found = json.loads(confgen("validate", "--format", "json", write(tmp_path, "p.yaml", text)).stdout)
+    assert [(f["rule"], f["line"], f["column"]) for f in found] == [
+        ("S222", text.splitlines().index("    接続拒否: Retried.") + 1, 5)]
