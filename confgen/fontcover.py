@@ -12,7 +12,7 @@ the font is installed.
 
 from __future__ import annotations
 
-import re
+import bisect
 
 DEJAVU_SANS: tuple[tuple[int, int], ...] = (
     (0x20, 0x7E), (0xA0, 0x2E9), (0x2EC, 0x2EE), (0x2F3, 0x2F3), (0x2F7, 0x2F7), (0x300, 0x34F), (0x351, 0x353),
@@ -63,14 +63,20 @@ DEJAVU_SANS: tuple[tuple[int, int], ...] = (
     0x1F435), (0x1F600, 0x1F623), (0x1F625, 0x1F62B), (0x1F62D, 0x1F640), (0x1F643, 0x1F643),
 )
 
-# A character of a text that the font does not draw (tabs and line breaks are white space to the statement).
-_OUTSIDE = re.compile("[^\t\n\r" + "".join(f"{re.escape(chr(low))}-{re.escape(chr(high))}"
-                                           for low, high in DEJAVU_SANS) + "]")
+_STARTS = tuple(low for low, _ in DEJAVU_SANS)
+
+
+def _drawn(character: str) -> bool:
+    code = ord(character)
+    at = bisect.bisect_right(_STARTS, code) - 1
+    return at >= 0 and code <= DEJAVU_SANS[at][1]
 
 
 def outside_the_font(text: str) -> list[str]:
     """The characters of ``text`` the font does not draw, each once, in the order they come."""
-    return list(dict.fromkeys(_OUTSIDE.findall(text)))
+    if text.isascii():  # the font has every printable ASCII character; control characters are refused before this
+        return []
+    return list(dict.fromkeys(c for c in text if not c.isascii() and not _drawn(c)))
 
 
 def shown(characters: list[str], most: int = 3) -> str:
