@@ -85,7 +85,10 @@ def test_r402_a_character_no_font_has(tmp_path: Path, cli) -> None:  # type: ign
     profile.write_text(edit("  product: Acme CT", "  product: Acme CT 漢"), encoding="utf-8")
     run = cli("build", str(profile), "-o", str(tmp_path / "out"))
     assert run.code == 1
-    assert [(d.rule.id, d.line) for d in check_and_build(profile, tmp_path / "out")] == [("R402", None)]
+    # validate's warning (S222) at the text's line, then the build's refusal, which has none.
+    line = profile.read_text(encoding="utf-8").splitlines().index("  product: Acme CT 漢") + 1
+    assert [(d.rule.id, d.line) for d in check_and_build(profile, tmp_path / "out")] == [("S222", line),
+                                                                                         ("R402", None)]
     assert "error R402 WeasyPrint: .notdef glyph rendered" in run.out
     assert "U+6F22" in run.out
     assert not (tmp_path / "out").exists()

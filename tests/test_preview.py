@@ -317,7 +317,8 @@ def test_a_pdf_that_a_build_would_refuse_is_refused(tmp_path: Path) -> None:
         served = page(running)
         refused = ask(running, "/statement.pdf")
     assert "Acme CT 漢 4.2.0" in served
-    assert not has_panel(served)
+    assert has_panel(served), "the page says why the PDF will fail, at its line"
+    assert "warning S222" in served
     assert refused.status == 409
     assert f"{NAME}: error R402 WeasyPrint: .notdef glyph rendered" in refused.body.decode("utf-8")
     assert "U+6F22" in refused.body.decode("utf-8")
