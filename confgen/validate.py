@@ -329,8 +329,8 @@ class _Walk:
         meant: set[str] = set()
 
         def status_key(typed: ScalarNode) -> str | None:
-            status_key = StatusKey(standard, table, typed, meant, self.report)
-            if any(check(status_key) for check in KEY_CHECKS):
+            as_typed = StatusKey(standard, table, typed, meant, self.report)
+            if any(check(as_typed) for check in KEY_CHECKS):
                 return None
             codes = CodeRange.parse(typed.value)
             return "other" if codes is None else str(codes)
@@ -390,6 +390,8 @@ class _Walk:
             for given, checked in said if row.sent else []:
                 if checked is not None and checked.values.get("related_fields") is not None:
                     self.fields(row, given, checked)
+                if given.values.get("comment") is not None:
+                    comment_not_sendable(given.values["comment"], given.keys["comment"], self.report)
             return None
         cases = [self.case(row, given, checked) for given, checked in said] if row.sent else []
         if None in cases:

@@ -485,13 +485,15 @@ def test_d304_lists_the_classes_from_the_data(tmp_path: Path) -> None:
 
 def test_a_refused_condition_leaves_the_rows_related_fields_checked(tmp_path: Path) -> None:
     # Every problem of a row is told at once: a leftover in the condition (S208) does not hide a field given twice
-    # (D307) or one that is no DICOM keyword (D311) until the condition is fixed.
+    # (D307), one that is no DICOM keyword (D311) or a comment Error Comment cannot carry (D321).
     text = edit("          condition: The instance could not be written because the local database is unavailable.\n"
                 "          related_fields: [ErrorComment]\n",
                 "          condition: TBD\n"
-                "          related_fields: [ErrorComment, ErrorComment, NoSuchThing]\n")
+                "          related_fields: [ErrorComment, ErrorComment, NoSuchThing]\n"
+                f"          comment: {'x' * 65}\n")
     line = text.splitlines().index("          condition: TBD") + 1
-    assert rules_at(diagnose(tmp_path, text)) == {("S208", line), ("D307", line + 1), ("D311", line + 1)}
+    assert rules_at(diagnose(tmp_path, text)) == {("S208", line), ("D307", line + 1), ("D311", line + 1),
+                                                  ("D321", line + 2)}
 
 
 
