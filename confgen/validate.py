@@ -384,29 +384,22 @@ class _Walk:
             return None
         if any(check(row) for check in ROW_CHECKS) or not complete:
             return None
-        if not all(checked is None or checked.sound for _, checked in said):
-            # A text refused (a leftover, a wrong type) is no reason to leave the row's related fields unchecked:
-            # every problem of the row is told at once.
-            for given, checked in said if row.sent else []:
-                if checked is not None and checked.values.get("related_fields") is not None:
-                    self.fields(row, given, checked)
-                if given.values.get("comment") is not None:
-                    comment_not_sendable(given.values["comment"], given.keys["comment"], self.report)
-            return None
         cases = [self.case(row, given, checked) for given, checked in said] if row.sent else []
-        if None in cases:
+        if None in cases or not all(checked is None or checked.sound for _, checked in said):
             return None
         return StatusEntry(codes, tuple(case for case in cases if case is not None), key.start_mark.line + 1,
                            row.sent, row.further[1] if row.further else None)
 
     def case(self, row: Row, given: Given, checked: Checked | None) -> Case | None:
-        text: Paragraphs = given.values[row.table.kind]
+        """One condition (or behavior) of ``row`` as printed; None where a part of it was refused. Each part is
+        checked even so, so that a refused text (a leftover) hides no problem of the row's fields or comment."""
         fields = self.fields(row, given, checked)
-        if fields is None:
-            return None
         comment: str | None = given.values.get("comment")
         if comment is not None:
             comment_not_sendable(comment, given.keys["comment"], self.report)
+        text: Paragraphs | None = given.values.get(row.table.kind)
+        if fields is None or text is None:
+            return None
         if comment is not None and ERROR_COMMENT not in (found.ref for found in fields):
             # The text an SCP sends in Error Comment makes that field one of the row's related fields.
             element = dictionary.element(ERROR_COMMENT)
@@ -417,7 +410,9 @@ class _Walk:
     def fields(self, row: Row, given: Given, checked: Checked | None) -> tuple[dictionary.RelatedField, ...] | None:
         """The related fields one condition of ``row`` names, resolved and checked (None where one is wrong)."""
         nodes = checked.items.get("related_fields", []) if checked else []
-        names: list[str] = given.values.get("related_fields") or []
+        names: list[str] | None = given.values.get("related_fields")
+        if names is None:  # none given (no nodes), or the list was refused, and told
+            return None if nodes else ()
         return related_fields(row, list(zip(nodes, names, strict=True)))
 
     # -- a communication failure table ------------------------------------------------------------------------
